@@ -1,0 +1,1 @@
+"""Vendor-blind machinery: specs, routing, validation, scenarios, sessions, clock, limits, faults, journal."""

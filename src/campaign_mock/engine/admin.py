@@ -1,0 +1,235 @@
+"""The admin API under `/__admin`: health, reset, scenarios, state, journal, violations, faults, clock.
+
+Each method of `Admin` serves the operation of the same name in `openapi/admin.yaml`; the dispatcher has
+already validated the request against that spec and validates the reply too. Routes that act on state take a
+session from `?session=`, the `X-Mock-Session` header, or (for loading a scenario) the body's `session`.
+Nothing is changed unless the whole request is good.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .catalog import Catalog
+from .clock import parse_instant
+from .errors import ApiError, ConfigError
+from .faults import Fault
+from .journal import Journal
+from .scenarios import load_scenario, load_scenario_text, scenario_from_data, shipped_scenarios
+from .service import Reply
+from .sessions import DEFAULT_SESSION, Session, SessionStore
+from .specs import Operation
+from .validation import Issue
+
+
+class AdminErrors:
+    """The admin API's own error shape: `{"error": {"code", "message", "problems"?}}`."""
+
+    def render(self, error: ApiError) -> Any:
+        body: dict[str, Any] = {"code": error.code, "message": error.message}
+        body.update(error.details)
+        return {"error": body}
+
+    def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
+        return ApiError(400, "invalid_request", f"the request {part} is invalid: {issues[0]}",
+                        details={"problems": [str(i) for i in issues]})
+
+    def route_not_found(self, path: str) -> ApiError:
+        return ApiError(404, "not_found", f"no admin route {path}")
+
+    def method_not_allowed(self, method: str, allowed: tuple[str, ...]) -> ApiError:
+        return ApiError(405, "method_not_allowed", f"{method} is not allowed here; use {', '.join(allowed)}",
+                        headers={"Allow": ", ".join(allowed)})
+
+    def for_status(self, status: int, rate: Any = None) -> ApiError:
+        return ApiError(status, "error", f"status {status}")
+
+
+def _invalid(code: str, error: ConfigError) -> ApiError:
+    problems = [str(p) for p in error.problems]
+    return ApiError(400, code, problems[0] if problems else "invalid", details={"problems": problems})
+
+
+class Admin:
+    def __init__(self, catalog: Catalog, store: SessionStore, journal: Journal) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.journal = journal
+
+    async def invoke(self, op: Operation, parsed: Any, headers: dict[str, str]) -> Reply:
+        method: Callable[[Any, str | None], Awaitable[Reply]] = getattr(self, op.operation_id)
+        session = parsed.query.get("session") or headers.get("x-mock-session")
+        if isinstance(parsed.body, dict) and op.operation_id == "load_scenario":
+            session = parsed.body.get("session") or session
+        return await method(parsed, session)
+
+    # -- health, reset, scenarios -----------------------------------------------------------------
+    async def get_health(self, parsed: Any, session: str | None) -> Reply:
+        return Reply(200, {
+            "status": "ok",
+            "version": _version(),
+            "scenario": self.store.scenario.name,
+            "vendors": sorted(self.catalog.vendors),
+            "sessions": self.store.names(),
+            "validator": self.catalog.backend,
+        })
+
+    async def reset(self, parsed: Any, session: str | None) -> Reply:
+        rebuilt = self.store.reset(session)
+        self.journal.clear(session)
+        return Reply(200, {"status": "ok", "sessions": rebuilt})
+
+    async def list_scenarios(self, parsed: Any, session: str | None) -> Reply:
+        return Reply(200, {
+            "scenarios": [{"name": n, "description": d} for n, d in shipped_scenarios()],
+            "loaded": self.store.scenario.name,
+        })
+
+    async def load_scenario(self, parsed: Any, session: str | None) -> Reply:
+        body = parsed.body
+        try:
+            if "yaml" in body:
+                scenario = load_scenario_text(body["yaml"], self.catalog)
+            else:
+                scenario = load_scenario(body["name"], self.catalog)
+        except ConfigError as exc:
+            raise _invalid("invalid_scenario", exc) from None
+        self.store.load(scenario, session)
+        if session is None:
+            self.journal.clear()
+        return Reply(200, {"status": "ok", "scenario": scenario.name, "session": session})
+
+    # -- state ------------------------------------------------------------------------------------
+    async def export_state(self, parsed: Any, session: str | None) -> Reply:
+        return Reply(200, self.store.get(session or DEFAULT_SESSION).export())
+
+    async def import_state(self, parsed: Any, session: str | None) -> Reply:
+        name = session or DEFAULT_SESSION
+        try:
+            rebuilt = Session.from_export(
+                name, parsed.body, self.catalog, self.store.clock, self.store.scenario_for(name)
+            )
+        except ConfigError as exc:
+            raise _invalid("invalid_state", exc) from None
+        self.store.replace(rebuilt)
+        return Reply(200, rebuilt.export())
+
+    # -- journal and violations ---------------------------------------------------------------------
+    async def list_requests(self, parsed: Any, session: str | None) -> Reply:
+        q = parsed.query
+        entries = list(self.journal.entries(
+            service=q.get("vendor"), method=q.get("method"), path=q.get("path"), status=q.get("status"),
+            session=session,
+        ))
+        limit = q.get("limit")
+        if limit is not None:
+            entries = entries[-limit:]
+        return Reply(200, {"requests": [e.to_dict() for e in entries]})
+
+    async def clear_requests(self, parsed: Any, session: str | None) -> Reply:
+        return Reply(200, {"cleared": self.journal.clear(session)})
+
+    async def list_violations(self, parsed: Any, session: str | None) -> Reply:
+        kind = parsed.query.get("kind")
+        found = [v.to_dict() for v in self.journal.violations(session) if kind is None or v.kind == kind]
+        return Reply(200, {"violations": found})
+
+    # -- faults -------------------------------------------------------------------------------------
+    async def list_faults(self, parsed: Any, session: str | None) -> Reply:
+        return Reply(200, {"faults": [f.to_dict() for f in self._sessions(session)[0].faults]})
+
+    async def add_faults(self, parsed: Any, session: str | None) -> Reply:
+        body = parsed.body
+        items = body["faults"] if "faults" in body else [body]
+        try:
+            scenario_from_data({"faults": items}, self.catalog, "faults")
+        except ConfigError as exc:
+            raise _invalid("invalid_fault", exc) from None
+        targets = self._sessions(session)
+        if session is None:
+            self.store.server_faults.extend(items)
+        for target in targets:
+            target.faults.extend(Fault.from_dict(item) for item in items)
+        return Reply(201, {"faults": [f.to_dict() for f in targets[0].faults]})
+
+    async def clear_faults(self, parsed: Any, session: str | None) -> Reply:
+        targets = self._sessions(session)
+        cleared = len(targets[0].faults)
+        if session is None:
+            self.store.server_faults.clear()
+        for target in targets:
+            target.faults.clear()
+        return Reply(200, {"cleared": cleared})
+
+    # -- clock ----------------------------------------------------------------------------------------
+    async def get_clock(self, parsed: Any, session: str | None) -> Reply:
+        return Reply(200, self._clock_body(session))
+
+    async def set_clock(self, parsed: Any, session: str | None) -> Reply:
+        setting = dict(parsed.body or {})
+        if "now" in setting:
+            try:
+                parse_instant(setting["now"])
+            except ValueError:
+                raise ApiError(400, "invalid_request", f"now: {setting['now']!r} is not an ISO 8601 instant") from None
+        if session is not None:
+            self.store.get(session).set_clock(setting)
+        else:
+            now = parse_instant(setting["now"]) if "now" in setting else None
+            self.store.clock.set(now, setting.get("frozen"))
+            for target in self.store.all_sessions():
+                if target.own_clock is not None:
+                    target.own_clock.set(now, setting.get("frozen"))
+        return Reply(200, self._clock_body(session))
+
+    async def advance_clock(self, parsed: Any, session: str | None) -> Reply:
+        seconds = parsed.body["seconds"]
+        if session is not None:
+            target = self.store.get(session)
+            if target.own_clock is None:
+                target.set_clock({})
+            assert target.own_clock is not None
+            target.own_clock.advance(seconds)
+        else:
+            self.store.clock.advance(seconds)
+            for target in self.store.all_sessions():
+                if target.own_clock is not None:
+                    target.own_clock.advance(seconds)
+        return Reply(200, self._clock_body(session))
+
+    # -- variants and sessions -------------------------------------------------------------------------
+    async def list_variants(self, parsed: Any, session: str | None) -> Reply:
+        current = self.store.get(session or DEFAULT_SESSION).variants
+        return Reply(200, {"variants": [
+            {"name": v.name, "description": v.description, "default": v.default, "current": current[v.name],
+             "choices": [{"value": c, "sources": list(src)} for c, src in v.choices.items()]}
+            for v in self.catalog.variants.values()
+        ]})
+
+    async def list_sessions(self, parsed: Any, session: str | None) -> Reply:
+        return Reply(200, {"sessions": [
+            {"name": s.name, "scenario": s.scenario.name, "ownClock": s.own_clock is not None}
+            for s in self.store.all_sessions()
+        ]})
+
+    # -- helpers ----------------------------------------------------------------------------------------
+    def _sessions(self, session: str | None) -> list[Session]:
+        """The session named, or (server-wide) the default session and every other one that exists."""
+        if session is not None:
+            return [self.store.get(session)]
+        default = self.store.get(DEFAULT_SESSION)
+        return [default, *(s for s in self.store.all_sessions() if s is not default)]
+
+    def _clock_body(self, session: str | None) -> dict[str, Any]:
+        target = self.store.get(session) if session is not None else None
+        clock = target.clock if target is not None else self.store.clock
+        return {**clock.to_dict(), "session": session, "ownClock": bool(target and target.own_clock)}
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("campaign-mock")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"

@@ -1,0 +1,77 @@
+"""Matching a request path to a documented operation.
+
+Routes come straight from the spec's `paths`. Static paths are one dictionary lookup; templated paths are
+tried after them, most specific first (more literal segments win), the way stripe-mock orders them. The cost of
+a match therefore does not grow with the number of static routes, unlike a scanned route list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .specs import Operation
+
+
+@dataclass(frozen=True)
+class Match:
+    operation: Operation
+    path_params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class NoMatch:
+    """No operation: `allowed` lists the methods the path does have (empty: unknown path)."""
+
+    allowed: tuple[str, ...]
+
+
+class Router:
+    def __init__(self, operations: list[Operation]) -> None:
+        self._static: dict[str, dict[str, Operation]] = {}
+        templated: dict[str, dict[str, Operation]] = {}
+        for op in operations:
+            table = templated if "{" in op.path else self._static
+            table.setdefault(op.path, {})[op.method] = op
+        ordered = sorted(templated.items(), key=lambda kv: _specificity(kv[0]), reverse=True)
+        self._templated = [(_compile(path), methods) for path, methods in ordered]
+
+    def match(self, method: str, path: str) -> Match | NoMatch:
+        methods = self._static.get(path)
+        params: dict[str, str] = {}
+        if methods is None:
+            for pattern, candidates in self._templated:
+                found = pattern.fullmatch(path)
+                if found:
+                    methods, params = candidates, found.groupdict()
+                    break
+        if methods is None:
+            return NoMatch(())
+        op = methods.get(method)
+        if op is None:
+            return NoMatch(tuple(sorted(methods)))
+        return Match(op, params)
+
+    def template_for(self, path: str) -> str | None:
+        """The documented template a concrete path falls under, if any (used by fault matching)."""
+        if path in self._static:
+            return path
+        for pattern, candidates in self._templated:
+            if pattern.fullmatch(path):
+                return next(iter(candidates.values())).path
+        return None
+
+
+def _specificity(path: str) -> tuple[int, int]:
+    segments = path.strip("/").split("/")
+    return (sum(1 for s in segments if "{" not in s), len(segments))
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = ""
+    for part in re.split(r"({[^}]+})", template):
+        if part.startswith("{") and part.endswith("}"):
+            pattern += f"(?P<{part[1:-1]}>[^/]+)"
+        else:
+            pattern += re.escape(part)
+    return re.compile(pattern)

@@ -1,0 +1,213 @@
+"""Sessions: isolated copies of the scenario state on one server.
+
+A session is created on first use from the scenario loaded for it (or the server-wide one). Everything it
+holds is its own: vendor records, id counters, rate-limit counters, faults, variant choices, and a clock once
+one is set for it (otherwise it follows the server clock). Export and import use the scenario-file form, so a
+state export is itself a valid scenario body and round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .catalog import Catalog
+from .clock import Clock, parse_instant
+from .errors import ConfigError, Problem
+from .faults import Fault
+from .ids import IdFactory
+from .rate_limit import RateLimiter, RateLimitPolicy
+from .scenarios import Scenario
+from .service import StateContext, VendorState
+from .variants import Variants
+from .yamlsource import format_path
+
+DEFAULT_SESSION = "default"
+_SCENARIO_KEYS = ("clock", "variants", "rate_limits", "faults", "vendors")
+
+
+class Session:
+    def __init__(
+        self,
+        name: str,
+        scenario: Scenario,
+        catalog: Catalog,
+        server_clock: Clock,
+        own_clock: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.scenario = scenario
+        self.catalog = catalog
+        self.server_clock = server_clock
+        self.own_clock: Clock | None = None
+        if own_clock:
+            self.set_clock(own_clock)
+        self.ids = IdFactory()
+        self.limiter = RateLimiter()
+        self.faults = [Fault.from_dict(f) for f in scenario.faults]
+        self.variants = Variants(catalog.variants, scenario.variants)
+        self.rate_limits = dict(scenario.rate_limits)
+        self.states: dict[str, VendorState] = self._build_states(scenario.vendors)
+        self._policies = self._resolve_policies()
+
+    @property
+    def clock(self) -> Clock:
+        return self.own_clock or self.server_clock
+
+    def set_clock(self, setting: dict[str, Any]) -> None:
+        """Give the session its own clock (from now on it no longer follows the server clock)."""
+        if self.own_clock is None:
+            self.own_clock = self.server_clock.copy()
+        now = setting.get("now")
+        self.own_clock.set(parse_instant(now) if now else None, setting.get("frozen"))
+
+    def policy(self, vendor: str) -> RateLimitPolicy | None:
+        return self._policies.get(vendor)
+
+    def _build_states(self, sections: dict[str, dict[str, Any]]) -> dict[str, VendorState]:
+        ctx = StateContext(self.clock.now(), self.ids)
+        return {
+            name: vendor.state_type.from_dict(copy.deepcopy(sections.get(name, {})), ctx)
+            for name, vendor in self.catalog.vendors.items()
+        }
+
+    def _resolve_policies(self) -> dict[str, RateLimitPolicy]:
+        out = {}
+        for name, vendor in self.catalog.vendors.items():
+            base = vendor.rate_limit
+            if base is None:
+                continue
+            override = self.rate_limits.get(name, {})
+            window_variant = f"{name}.rate_limit_window"
+            window = override.get("window") or (
+                self.variants[window_variant] if window_variant in self.catalog.variants else base.window
+            )
+            out[name] = RateLimitPolicy(
+                limit=override.get("limit", base.limit),
+                window_seconds=override.get("window_seconds", base.window_seconds),
+                window=window,
+            )
+        return out
+
+    # -- export / import -----------------------------------------------------------------------
+    def export(self) -> dict[str, Any]:
+        return {
+            "session": self.name,
+            "scenario": self.scenario.name,
+            "clock": self.own_clock.to_dict() if self.own_clock else None,
+            "variants": self.variants.chosen(),
+            "rate_limits": copy.deepcopy(self.rate_limits),
+            "faults": [f.to_dict() for f in self.faults],
+            "ids": dict(self.ids.counters),
+            "rate_limit_hits": self.limiter.to_dict(),
+            "vendors": {name: state.to_dict() for name, state in self.states.items()},
+        }
+
+    @classmethod
+    def from_export(
+        cls, name: str, doc: Any, catalog: Catalog, server_clock: Clock, base: Scenario
+    ) -> Session:
+        """A session rebuilt from `export()` output; raises ConfigError and builds nothing if it is bad."""
+        file = "state"
+        if not isinstance(doc, dict):
+            raise ConfigError.single(file, None, "the state must be a JSON object")
+        unknown = sorted(set(doc) - {*_SCENARIO_KEYS, "session", "scenario", "ids", "rate_limit_hits"})
+        problems = [Problem(file, None, f"{key}: unknown key") for key in unknown]
+        scenario_part = {k: doc[k] for k in _SCENARIO_KEYS if doc.get(k) is not None}
+        problems += [Problem(file, None, str(i)) for i in catalog.scenario_validator.issues(scenario_part)]
+        ids, hits = doc.get("ids") or {}, doc.get("rate_limit_hits") or {}
+        if not _is_map_of(ids, int):
+            problems.append(Problem(file, None, "ids: an object of whole-number counters expected"))
+        if not isinstance(hits, dict) or not all(
+            isinstance(v, list) and all(isinstance(t, int | float) for t in v) for v in hits.values()
+        ):
+            problems.append(Problem(file, None, "rate_limit_hits: an object of lists of timestamps expected"))
+        for vendor, section in (doc.get("vendors") or {}).items():
+            check = catalog.vendors[vendor].check_references if vendor in catalog.vendors else None
+            for path, message in check(section) if check and not problems else []:
+                problems.append(Problem(file, None, f"vendors.{vendor}.{format_path(path)}: {message}"))
+        if problems:
+            raise ConfigError(problems)
+        scenario = Scenario(
+            name=str(doc.get("scenario") or base.name),
+            description=base.description,
+            file=file,
+            clock=doc.get("clock"),
+            variants=dict(doc.get("variants") or {}),
+            rate_limits=dict(doc.get("rate_limits") or {}),
+            faults=list(doc.get("faults") or []),
+            vendors=dict(doc.get("vendors") or {}),
+        )
+        session = cls(name, scenario, catalog, server_clock, own_clock=doc.get("clock"))
+        session.ids.counters = dict(ids)
+        session.limiter = RateLimiter.from_dict(hits)
+        # A reset goes back to the scenario the session was built from, not to the imported snapshot.
+        session.scenario = base
+        return session
+
+
+def _is_map_of(value: Any, kind: type) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, kind) and not isinstance(v, bool) for v in value.values())
+
+
+class SessionStore:
+    """All sessions of one server, and the scenarios they are built from."""
+
+    def __init__(self, catalog: Catalog, scenario: Scenario, clock: Clock) -> None:
+        self.catalog = catalog
+        self.scenario = scenario
+        self.clock = clock
+        self._session_scenarios: dict[str, Scenario] = {}
+        self._sessions: dict[str, Session] = {}
+        self.server_faults: list[dict[str, Any]] = []  # added server-wide; sessions created later get them too
+
+    def get(self, name: str) -> Session:
+        session = self._sessions.get(name)
+        if session is None:
+            own = self._session_scenarios.get(name)
+            scenario = own or self.scenario
+            clock = own.clock if own is not None else None
+            session = self._sessions[name] = Session(name, scenario, self.catalog, self.clock, clock)
+            session.faults.extend(Fault.from_dict(f) for f in self.server_faults)
+        return session
+
+    def names(self) -> list[str]:
+        return sorted(self._sessions)
+
+    def reset(self, name: str | None = None) -> list[str]:
+        """Rebuild one session, or all, from its scenario; returns the sessions rebuilt."""
+        if name is not None:
+            self._sessions.pop(name, None)
+            self.get(name)
+            return [name]
+        names = self.names()
+        self._sessions.clear()
+        self.server_faults.clear()
+        if self.scenario.clock:
+            self._apply_server_clock(self.scenario)
+        return names
+
+    def load(self, scenario: Scenario, session: str | None = None) -> None:
+        """Make `scenario` the one a session (or the whole server) is built from, and rebuild."""
+        if session is None:
+            self.scenario = scenario
+            self._session_scenarios.clear()
+            self._sessions.clear()
+            self._apply_server_clock(scenario)
+        else:
+            self._session_scenarios[session] = scenario
+            self.reset(session)
+
+    def replace(self, session: Session) -> None:
+        self._sessions[session.name] = session
+
+    def scenario_for(self, name: str) -> Scenario:
+        return self._session_scenarios.get(name, self.scenario)
+
+    def all_sessions(self) -> list[Session]:
+        return list(self._sessions.values())
+
+    def _apply_server_clock(self, scenario: Scenario) -> None:
+        if scenario.clock:
+            now = scenario.clock.get("now")
+            self.clock.set(parse_instant(now) if now else None, scenario.clock.get("frozen"))

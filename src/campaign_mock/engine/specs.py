@@ -1,0 +1,353 @@
+"""OpenAPI 3.1 documents: loading, reference handling, and the `Operation` table the engine runs on.
+
+A spec is read once at startup. Each operation gets its validators compiled here, so the request path only
+looks things up. Component references to parameters, responses, headers and request bodies are inlined;
+schema references are kept and bundled under `$defs`, so each validator is a standalone JSON Schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, Problem
+from .validation import DIALECT, Backend, SchemaValidator, check_schema
+from .yamlsource import JsonPath, LineMap, load_yaml
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "openapi"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+_SCHEMA_REF = "#/components/schemas/"
+_PRIVATE_KEYS = ("x-scenario-state",)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A path or query parameter: its name, whether it must be present, and how to read it."""
+
+    name: str
+    location: str
+    required: bool
+    types: tuple[str, ...]
+    item_types: tuple[str, ...]
+    validator: SchemaValidator
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    """What the spec allows for one status: a body validator (None: no body) and the documented headers."""
+
+    validator: SchemaValidator | None
+    headers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented operation, with everything needed to serve and check it."""
+
+    service: str
+    operation_id: str
+    method: str
+    path: str
+    parameters: tuple[Parameter, ...]
+    body: SchemaValidator | None
+    body_required: bool
+    responses: dict[int, ResponseSpec]
+    default_response: ResponseSpec | None
+    inferred: bool
+    sources: tuple[str, ...]
+
+    def response_for(self, status: int) -> ResponseSpec | None:
+        return self.responses.get(status, self.default_response)
+
+
+@dataclass
+class Spec:
+    """One loaded OpenAPI document."""
+
+    service: str
+    file: Path
+    document: dict[str, Any]
+    operations: list[Operation]
+    scenario_state_schema: dict[str, Any] | None
+    lines: LineMap = field(default_factory=LineMap)
+
+    def served(self, base_url: str) -> dict[str, Any]:
+        """The document as served to users: `servers` points at the mock, private keys removed."""
+        doc = {k: v for k, v in self.document.items() if k not in _PRIVATE_KEYS}
+        doc["servers"] = [{"url": base_url, "description": "campaign-mock"}]
+        return doc
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(operation_id)
+
+
+def load_spec(service: str, file: Path | None = None, backend: Backend = "fast") -> Spec:
+    """Load and compile `openapi/<service>.yaml`; raise ConfigError naming file and line on any problem."""
+    path = file or SPEC_DIR / f"{service}.yaml"
+    name = _display_name(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError.single(name, None, f"cannot read spec: {exc.strerror}") from None
+    document, lines = load_yaml(text, name)
+    builder = _Builder(service, name, document, lines, backend)
+    operations = builder.operations()
+    state_schema = builder.scenario_state_schema()
+    if builder.problems:
+        raise ConfigError(builder.problems)
+    return Spec(service, path, document, operations, state_schema, lines)
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return str(path.relative_to(SPEC_DIR.parent.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+class _Builder:
+    """Walks one document, collecting problems rather than stopping at the first."""
+
+    def __init__(self, service: str, file: str, doc: Any, lines: LineMap, backend: Backend) -> None:
+        self.service = service
+        self.file = file
+        self.doc = doc if isinstance(doc, dict) else {}
+        self.lines = lines
+        self.backend = backend
+        self.problems: list[Problem] = []
+        self.schemas: dict[str, Any] = self.doc.get("components", {}).get("schemas", {}) or {}
+        if not isinstance(doc, dict) or not str(self.doc.get("openapi", "")).startswith("3.1"):
+            self.problem((), "not an OpenAPI 3.1 document (`openapi: 3.1.x` expected)")
+
+    def problem(self, path: JsonPath, message: str) -> None:
+        self.problems.append(Problem(self.file, self.lines.line_for(path), message))
+
+    # -- references -------------------------------------------------------------------------------
+    def resolve(self, node: Any, path: JsonPath) -> tuple[Any, JsonPath]:
+        """Follow a non-schema `$ref` (parameter, response, header, request body) to its target."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not isinstance(ref, str) or not ref.startswith("#/") or seen > 20:
+                self.problem(path, f"unsupported reference {ref!r}")
+                return {}, path
+            target: Any = self.doc
+            parts = [p.replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")]
+            for part in parts:
+                if not isinstance(target, dict) or part not in target:
+                    self.problem(path, f"dangling reference {ref!r}")
+                    return {}, path
+                target = target[part]
+            node, path, seen = target, tuple(parts), seen + 1
+        return node, path
+
+    def validator(self, schema: Any, path: JsonPath) -> SchemaValidator | None:
+        if not isinstance(schema, dict):
+            self.problem(path, "schema must be a mapping")
+            return None
+        bundled = self.bundle(schema, path)
+        for message in check_schema(bundled):
+            self.problem(path, f"invalid schema: {message}")
+        try:
+            return SchemaValidator(bundled, self.backend)
+        except Exception as exc:  # the compiled backend reports its own schema errors
+            self.problem(path, f"invalid schema: {exc}")
+            return None
+
+    def bundle(self, schema: dict[str, Any], path: JsonPath) -> dict[str, Any]:
+        """A standalone copy of `schema` with the component schemas it reaches under `$defs`."""
+        needed: dict[str, Any] = {}
+        pending = [schema]
+        while pending:
+            for ref in _schema_refs(pending.pop()):
+                name = ref[len(_SCHEMA_REF) :]
+                if name in needed:
+                    continue
+                if name not in self.schemas:
+                    self.problem(path, f"dangling reference {ref!r}")
+                    continue
+                needed[name] = self.schemas[name]
+                pending.append(self.schemas[name])
+        out = _rewrite_refs(copy.deepcopy(schema))
+        out.setdefault("$schema", DIALECT)
+        if needed:
+            out["$defs"] = {name: _rewrite_refs(copy.deepcopy(s)) for name, s in needed.items()}
+        return out
+
+    # -- operations -------------------------------------------------------------------------------
+    def operations(self) -> list[Operation]:
+        out: list[Operation] = []
+        seen: dict[str, JsonPath] = {}
+        paths = self.doc.get("paths") or {}
+        for template, item in paths.items():
+            if not isinstance(item, dict) or not str(template).startswith("/"):
+                self.problem(("paths", template), "a path must start with / and hold operations")
+                continue
+            shared = item.get("parameters", [])
+            for method in HTTP_METHODS:
+                if method not in item:
+                    continue
+                where: JsonPath = ("paths", template, method)
+                op = self.operation(template, method, item[method], shared, where)
+                if op is None:
+                    continue
+                if op.operation_id in seen:
+                    self.problem(where, f"duplicate operationId {op.operation_id!r}")
+                seen[op.operation_id] = where
+                out.append(op)
+        return out
+
+    def operation(
+        self, template: str, method: str, raw: Any, shared: list[Any], where: JsonPath
+    ) -> Operation | None:
+        if not isinstance(raw, dict):
+            self.problem(where, "operation must be a mapping")
+            return None
+        op_id = raw.get("operationId")
+        if not isinstance(op_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", op_id):
+            self.problem(where, "every operation needs a snake_case operationId")
+            return None
+        if "x-source" not in raw:
+            self.problem(where, f"{op_id}: x-source (the page it was written from) is missing")
+        params = self.parameters([*shared, *raw.get("parameters", [])], where)
+        declared = set(re.findall(r"{([^}]+)}", template))
+        named = {p.name for p in params if p.location == "path"}
+        if declared != named:
+            self.problem(where, f"{op_id}: path parameters {sorted(declared)} are not all described")
+        body, body_required = None, False
+        if "requestBody" in raw:
+            rb, rb_path = self.resolve(raw["requestBody"], (*where, "requestBody"))
+            media = (rb.get("content") or {}).get("application/json")
+            if isinstance(media, dict) and "schema" in media:
+                body = self.validator(media["schema"], (*rb_path, "content", "application/json", "schema"))
+            body_required = bool(rb.get("required", False))
+        responses: dict[int, ResponseSpec] = {}
+        default: ResponseSpec | None = None
+        for status, response in (raw.get("responses") or {}).items():
+            spec = self.response(response, (*where, "responses", status))
+            if str(status) == "default":
+                default = spec
+            elif str(status).isdigit():
+                responses[int(status)] = spec
+            else:
+                self.problem((*where, "responses", status), f"unsupported response key {status!r}")
+        if not responses:
+            self.problem(where, f"{op_id}: no responses documented")
+        sources = raw.get("x-source", [])
+        return Operation(
+            service=self.service,
+            operation_id=op_id,
+            method=method.upper(),
+            path=template,
+            parameters=tuple(params),
+            body=body,
+            body_required=body_required,
+            responses=responses,
+            default_response=default,
+            inferred=bool(raw.get("x-inferred", False)),
+            sources=tuple([sources] if isinstance(sources, str) else sources),
+        )
+
+    def parameters(self, raw: list[Any], where: JsonPath) -> list[Parameter]:
+        out: dict[tuple[str, str], Parameter] = {}
+        for index, item in enumerate(raw):
+            param, path = self.resolve(item, (*where, "parameters", index))
+            name, location = param.get("name"), param.get("in")
+            if location not in ("path", "query", "header") or not isinstance(name, str):
+                self.problem(path, "a parameter needs a name and `in: path|query|header`")
+                continue
+            schema = param.get("schema", {})
+            validator = self.validator(schema, (*path, "schema"))
+            if validator is None:
+                continue
+            types = self.types_of(schema)
+            items = self.types_of(schema.get("items", {})) if "array" in types else ()
+            required = bool(param.get("required", location == "path"))
+            out[(location, name)] = Parameter(name, location, required, types, items, validator)
+        return list(out.values())
+
+    def types_of(self, schema: Any) -> tuple[str, ...]:
+        """The JSON types a parameter schema allows (following a schema `$ref`), used to read query text."""
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            schema = self.schemas.get(schema["$ref"][len(_SCHEMA_REF) :], {})
+        if not isinstance(schema, dict):
+            return ()
+        kind = schema.get("type")
+        if isinstance(kind, str):
+            return (kind,)
+        if isinstance(kind, list):
+            return tuple(kind)
+        if "enum" in schema:
+            return tuple(sorted({_json_type(v) for v in schema["enum"]}))
+        return ()
+
+    def response(self, raw: Any, where: JsonPath) -> ResponseSpec:
+        response, path = self.resolve(raw, where)
+        content = response.get("content") or {}
+        validator = None
+        if content:
+            media = content.get("application/json")
+            if not isinstance(media, dict) or "schema" not in media:
+                self.problem(path, "responses are JSON: `content: application/json: schema:` expected")
+            else:
+                validator = self.validator(media["schema"], (*path, "content", "application/json", "schema"))
+        headers = tuple(h.lower() for h in (response.get("headers") or {}))
+        return ResponseSpec(validator, headers)
+
+    def scenario_state_schema(self) -> dict[str, Any] | None:
+        raw = self.doc.get("x-scenario-state")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            self.problem(("x-scenario-state",), "x-scenario-state must be a schema")
+            return None
+        bundled = self.bundle(raw, ("x-scenario-state",))
+        for message in check_schema(bundled):
+            self.problem(("x-scenario-state",), f"invalid schema: {message}")
+        return bundled
+
+
+def _schema_refs(node: Any) -> list[str]:
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                out.append(ref)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: ("#/$defs/" + v[len(_SCHEMA_REF) :])
+            if k == "$ref" and isinstance(v, str) and v.startswith(_SCHEMA_REF)
+            else _rewrite_refs(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(v) for v in node]
+    return node
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if value is None:
+        return "null"
+    return "string"

@@ -1,0 +1,97 @@
+"""JSON Schema validation behind one small interface.
+
+Two backends stand behind `SchemaValidator`: `jsonschema` (the reference implementation, with its format
+checker, so `date-time` really is checked) and `jsonschema-rs` (compiled, much faster). In the default `fast`
+mode the compiled validator answers the question "is this valid?", which is all the hot path asks; only when
+it says no does the reference implementation run, to produce the messages and schema paths users read. The two
+must agree exactly on validity — `tests/engine/test_validation.py` holds them to it — and the `reference` mode
+uses `jsonschema` alone, for anyone who wants to rule the fast one out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jsonschema
+import jsonschema_rs
+
+from .yamlsource import format_path
+
+Backend = Literal["fast", "reference"]
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+_FORMAT_CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One way an instance breaks its schema."""
+
+    path: tuple[str | int, ...]
+    schema_path: str
+    message: str
+
+    @property
+    def where(self) -> str:
+        return format_path(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class SchemaValidator:
+    """A schema compiled once; `issues(instance)` is empty when the instance is valid."""
+
+    def __init__(self, schema: dict[str, Any], backend: Backend = "fast") -> None:
+        self.schema = schema
+        self._reference: jsonschema.Draft202012Validator | None = None
+        self._fast = (
+            jsonschema_rs.Draft202012Validator(schema, validate_formats=True) if backend == "fast" else None
+        )
+
+    @property
+    def reference(self) -> jsonschema.Draft202012Validator:
+        if self._reference is None:
+            self._reference = jsonschema.Draft202012Validator(self.schema, format_checker=_FORMAT_CHECKER)
+        return self._reference
+
+    def is_valid(self, instance: Any) -> bool:
+        if self._fast is not None:
+            return bool(self._fast.is_valid(instance))
+        return bool(self.reference.is_valid(instance))
+
+    def issues(self, instance: Any) -> list[Issue]:
+        if self.is_valid(instance):
+            return []
+        found = [
+            Issue(tuple(err.absolute_path), _schema_path(err), err.message)
+            for err in _leaf_errors(self.reference.iter_errors(instance))
+        ]
+        if not found:
+            # The backends disagree. Say so plainly instead of guessing which one is right.
+            found = [Issue((), "", "rejected by the compiled validator but accepted by jsonschema")]
+        return sorted(found, key=lambda i: (len(i.path), i.where, i.message))
+
+
+def _leaf_errors(errors: Any) -> list[jsonschema.ValidationError]:
+    """Unwrap `oneOf`/`anyOf` failures to the most relevant sub-error, as users expect to read them."""
+    out: list[jsonschema.ValidationError] = []
+    for err in errors:
+        best = jsonschema.exceptions.best_match([err])
+        out.append(best if best is not None else err)
+    return out
+
+
+def _schema_path(err: jsonschema.ValidationError) -> str:
+    return "/".join(str(p) for p in err.absolute_schema_path)
+
+
+def check_schema(schema: dict[str, Any]) -> list[str]:
+    """Problems with a schema itself (not an instance), as messages."""
+    return [
+        f"{'/'.join(str(p) for p in e.absolute_path) or '(schema)'}: {e.message}"
+        for e in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(
+            schema
+        )
+    ]

@@ -1,0 +1,55 @@
+"""`MockServer`: the mock on a free loopback port, in a background thread (for tests, scripts, the plugin)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from .app import MockApp, Settings, create_app
+
+
+class MockServer:
+    """`with MockServer() as mock: httpx.get(mock.url + "/leadterra/v1/sender-pools", ...)`."""
+
+    def __init__(self, settings: Settings | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app: MockApp = create_app(settings)
+        self.host = host
+        self.port = port or _free_port(host)
+        config = uvicorn.Config(self.app, host=host, port=self.port, log_level="warning", access_log=False,
+                                lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="campaign-mock", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> MockServer:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"campaign-mock did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -1,0 +1,74 @@
+"""Leadterra's documented error codes, and the error body the mock uses for them.
+
+Leadterra lists a status and a snake_case code per failure but never shows the body; the mock answers
+`{"error": {"code", "message"}}` (plus `errors` on 422), marked inferred in the spec.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine.errors import ApiError
+from ...engine.rate_limit import Decision
+from ...engine.validation import Issue
+
+INVALID_REQUEST = "invalid_request"
+AUTHENTICATION_FAILED = "authentication_failed"
+WORKSPACE_NOT_FOUND = "workspace_not_found"
+CAMPAIGN_NOT_FOUND = "campaign_not_found"
+NO_LEADS_ENROLLED = "no_leads_enrolled"
+NO_SEQUENCE_STEPS = "no_sequence_steps"
+VALIDATION_FAILED = "validation_failed"
+
+MESSAGES = {
+    AUTHENTICATION_FAILED: "The Authorization header is missing, malformed, or the API key is invalid.",
+    WORKSPACE_NOT_FOUND: "No workspace exists for this API key.",
+    CAMPAIGN_NOT_FOUND: "No campaign with this id exists in your workspace.",
+    NO_LEADS_ENROLLED: "The campaign has no enrolled leads and cannot be started.",
+    NO_SEQUENCE_STEPS: "The campaign has no sequence steps defined.",
+    VALIDATION_FAILED: "One or more entries failed validation.",
+}
+
+
+def error(status: int, code: str, message: str | None = None, **details: Any) -> ApiError:
+    return ApiError(status, code, message or MESSAGES[code], details=details)
+
+
+def campaign_not_found() -> ApiError:
+    return error(404, CAMPAIGN_NOT_FOUND)
+
+
+def validation_failed(items: list[dict[str, Any]]) -> ApiError:
+    return error(422, VALIDATION_FAILED, errors=items)
+
+
+class LeadterraErrors:
+    def render(self, err: ApiError) -> Any:
+        body: dict[str, Any] = {"code": err.code, "message": err.message}
+        if "errors" in err.details:
+            body["errors"] = err.details["errors"]
+        return {"error": body}
+
+    def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
+        return error(400, INVALID_REQUEST, f"Invalid request {part}: {issues[0]}")
+
+    def route_not_found(self, path: str) -> ApiError:
+        return error(404, INVALID_REQUEST, f"No endpoint matches {path}.")
+
+    def method_not_allowed(self, method: str, allowed: tuple[str, ...]) -> ApiError:
+        err = error(405, INVALID_REQUEST, f"{method} is not supported here; use {', '.join(allowed)}.")
+        err.headers["Allow"] = ", ".join(allowed)
+        return err
+
+    def for_status(self, status: int, rate: Decision | None = None) -> ApiError:
+        known = {
+            400: (INVALID_REQUEST, "The request could not be processed."),
+            401: (AUTHENTICATION_FAILED, MESSAGES[AUTHENTICATION_FAILED]),
+            404: (CAMPAIGN_NOT_FOUND, MESSAGES[CAMPAIGN_NOT_FOUND]),
+            422: (VALIDATION_FAILED, MESSAGES[VALIDATION_FAILED]),
+            429: ("rate_limited", "Too many requests."),
+        }
+        code, message = known.get(status, ("internal_error" if status >= 500 else INVALID_REQUEST,
+                                            f"The server answered {status}."))
+        details: dict[str, Any] = {"errors": []} if status == 422 else {}
+        return ApiError(status, code, message, details=details)

@@ -1,0 +1,250 @@
+"""Leadterra's records and rules, with no HTTP.
+
+One workspace per session. Records are kept in Leadterra's wire form (camelCase), which is also the scenario
+form, so export and import round-trip without translation. Leads are one workspace-wide contact store keyed
+by email (the API reference's upsert rule) and enrolled per campaign.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any, Self
+
+from ...engine.clock import format_instant
+from ...engine.service import StateContext
+from . import errors
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+STAT_COUNTERS = ("sent", "delivered", "bounced", "replied", "opened", "queued")
+LEAD_FIELDS = ("firstName", "lastName", "company", "jobTitle")
+
+
+def is_email(text: str) -> bool:
+    return bool(_EMAIL.match(text))
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    enrolled: int
+    updated: int
+    skipped: int
+
+
+class LeadterraState:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.api_keys: list[str] = data["api_keys"]
+        self.orphan_api_keys: list[str] = data["orphan_api_keys"]
+        self.sender_pools: list[dict[str, Any]] = data["senderPools"]
+        self.sender_accounts: list[dict[str, Any]] = data["senderAccounts"]
+        self.campaigns: list[dict[str, Any]] = data["campaigns"]
+        self.suppression: list[str] = data["suppressionList"]
+        self.replies: list[dict[str, Any]] = data["replies"]
+        self.webhooks: list[dict[str, Any]] = data["webhooks"]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], ctx: StateContext) -> Self:
+        """Fill the documented defaults; timestamps left out come from the clock."""
+        now = format_instant(ctx.now)
+        data = copy.deepcopy(data)
+        data.setdefault("api_keys", [])
+        data.setdefault("orphan_api_keys", [])
+        for pool in data.setdefault("senderPools", []):
+            pool.setdefault("remainingVolume", pool["dailyCapacity"])
+            pool.setdefault("senderAccountIds", [])
+        for account in data.setdefault("senderAccounts", []):
+            account.setdefault("name", account["email"].split("@")[0])
+            account.setdefault("status", "active")
+        for campaign in data.setdefault("campaigns", []):
+            campaign.setdefault("status", "draft")
+            campaign.setdefault("sequenceSteps", [])
+            campaign.setdefault("createdAt", now)
+            campaign.setdefault("startedAt", now if campaign["status"] != "draft" else None)
+            campaign.setdefault("pausedAt", now if campaign["status"] == "paused" else None)
+            campaign.setdefault("leads", [])
+            stats = campaign.setdefault("stats", {})
+            for counter in STAT_COUNTERS:
+                stats.setdefault(counter, 0)
+            if data["senderPools"]:
+                campaign.setdefault("senderPoolId", data["senderPools"][0]["id"])
+        data.setdefault("suppressionList", [])
+        for reply in data.setdefault("replies", []):
+            reply.setdefault("receivedAt", now)
+            reply.setdefault("threadSnippet", "")
+        for hook in data.setdefault("webhooks", []):
+            hook.setdefault("status", "active")
+            hook.setdefault("createdAt", now)
+        return cls(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy({
+            "api_keys": self.api_keys,
+            "orphan_api_keys": self.orphan_api_keys,
+            "senderPools": self.sender_pools,
+            "senderAccounts": self.sender_accounts,
+            "campaigns": self.campaigns,
+            "suppressionList": self.suppression,
+            "replies": self.replies,
+            "webhooks": self.webhooks,
+        })
+
+    # -- lookups ------------------------------------------------------------------------------------
+    def campaign(self, campaign_id: str) -> dict[str, Any]:
+        for campaign in self.campaigns:
+            if campaign["id"] == campaign_id:
+                return campaign
+        raise errors.campaign_not_found()
+
+    def pool_of(self, campaign: dict[str, Any]) -> dict[str, Any] | None:
+        wanted = campaign.get("senderPoolId")
+        return next((p for p in self.sender_pools if p["id"] == wanted), None)
+
+    def is_suppressed(self, email: str) -> bool:
+        return email.lower() in {s.lower() for s in self.suppression}
+
+    # -- rules --------------------------------------------------------------------------------------
+    def create_campaign(self, campaign_id: str, name: str, steps: list[dict[str, Any]], now: str) -> dict[str, Any]:
+        campaign: dict[str, Any] = {
+            "id": campaign_id,
+            "name": name,
+            "status": "draft",
+            "sequenceSteps": copy.deepcopy(steps),
+            "createdAt": now,
+            "startedAt": None,
+            "pausedAt": None,
+            "leads": [],
+            "stats": dict.fromkeys(STAT_COUNTERS, 0),
+        }
+        if self.sender_pools:
+            campaign["senderPoolId"] = self.sender_pools[0]["id"]
+        self.campaigns.append(campaign)
+        return campaign
+
+    def invalid_emails(self, emails: list[str]) -> list[dict[str, Any]]:
+        return [
+            {"index": i, "email": e, "message": "not a valid email address"}
+            for i, e in enumerate(emails)
+            if not is_email(e)
+        ]
+
+    def enrol(self, campaign: dict[str, Any], leads: list[dict[str, Any]]) -> EnrolResult:
+        """Upsert by email across the workspace, then enrol in `campaign`; suppressed addresses are skipped.
+
+        The caller has checked every email; nothing here can fail half-way.
+        """
+        enrolled = updated = skipped = 0
+        for incoming in leads:
+            email = incoming["email"]
+            if self.is_suppressed(email):
+                skipped += 1
+                continue
+            copies = self._lead_copies(email)
+            if copies:
+                updated += 1
+                for record in copies:
+                    record.update(copy.deepcopy({k: v for k, v in incoming.items() if k != "email"}))
+                if not any(c is r for c in campaign["leads"] for r in copies):
+                    campaign["leads"].append(copy.deepcopy(copies[0]))
+            else:
+                enrolled += 1
+                campaign["leads"].append(copy.deepcopy(incoming))
+        if campaign["status"] == "running":
+            self.queue_waiting(campaign)
+        return EnrolResult(enrolled, updated, skipped)
+
+    def _lead_copies(self, email: str) -> list[dict[str, Any]]:
+        wanted = email.lower()
+        return [lead for c in self.campaigns for lead in c["leads"] if lead["email"].lower() == wanted]
+
+    def queue_waiting(self, campaign: dict[str, Any]) -> int:
+        """Queue step 1 for enrolled leads not yet queued, capped by the pool's remaining volume."""
+        stats = campaign["stats"]
+        waiting = max(0, len(campaign["leads"]) - stats["queued"] - stats["sent"])
+        pool = self.pool_of(campaign)
+        count = min(waiting, pool["remainingVolume"]) if pool is not None else waiting
+        stats["queued"] += count
+        if pool is not None:
+            pool["remainingVolume"] -= count
+        return count
+
+    def start(self, campaign: dict[str, Any], now: str, allow_empty: bool) -> None:
+        """draft -> running (queueing step 1), paused -> running (resuming); running is a no-op."""
+        if campaign["status"] == "running":
+            return
+        if campaign["status"] == "draft":
+            if not campaign["leads"] and not allow_empty:
+                raise errors.error(400, errors.NO_LEADS_ENROLLED)
+            if not campaign["sequenceSteps"]:
+                raise errors.error(400, errors.NO_SEQUENCE_STEPS)
+            campaign["startedAt"] = now
+        campaign["status"] = "running"
+        self.queue_waiting(campaign)
+
+    def pause(self, campaign: dict[str, Any], now: str) -> None:
+        """running -> paused; draft and paused are no-ops. Queued messages are held, not dropped."""
+        if campaign["status"] == "running":
+            campaign["status"] = "paused"
+            campaign["pausedAt"] = now
+
+    def stats(self, campaign: dict[str, Any]) -> dict[str, Any]:
+        counters = campaign["stats"]
+        delivered = counters["delivered"]
+        return {
+            "campaignId": campaign["id"],
+            "totalEnrolled": len(campaign["leads"]),
+            "sent": counters["sent"],
+            "delivered": delivered,
+            "bounced": counters["bounced"],
+            "replied": counters["replied"],
+            "queued": counters["queued"],
+            "openRate": min(1.0, counters["opened"] / delivered) if delivered else 0.0,
+            "replyRate": min(1.0, counters["replied"] / delivered) if delivered else 0.0,
+        }
+
+    def suppress(self, emails: list[str]) -> int:
+        known = {s.lower() for s in self.suppression}
+        added = 0
+        for email in emails:
+            if email.lower() not in known:
+                known.add(email.lower())
+                self.suppression.append(email)
+                added += 1
+        return added
+
+    def replies_for(self, campaign_id: str | None) -> list[dict[str, Any]]:
+        if campaign_id is not None:
+            self.campaign(campaign_id)
+        found = [r for r in self.replies if campaign_id is None or r["campaignId"] == campaign_id]
+        return sorted(found, key=lambda r: r["receivedAt"], reverse=True)
+
+
+def check_references(section: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Records that point at records the scenario does not define."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    pools = {p["id"] for p in section.get("senderPools", [])}
+    accounts = {a["id"] for a in section.get("senderAccounts", [])}
+    campaigns = {c["id"] for c in section.get("campaigns", [])}
+    for i, pool in enumerate(section.get("senderPools", [])):
+        for j, account in enumerate(pool.get("senderAccountIds", [])):
+            if account not in accounts:
+                problems.append((("senderPools", i, "senderAccountIds", j), f"no sender account {account!r}"))
+        if pool.get("remainingVolume", 0) > pool["dailyCapacity"]:
+            problems.append((("senderPools", i, "remainingVolume"), "remainingVolume exceeds dailyCapacity"))
+    for i, campaign in enumerate(section.get("campaigns", [])):
+        pool = campaign.get("senderPoolId")
+        if pool is not None and pool not in pools:
+            problems.append((("campaigns", i, "senderPoolId"), f"no sender pool {pool!r}"))
+        for j, lead in enumerate(campaign.get("leads", [])):
+            if not is_email(lead["email"]):
+                problems.append((("campaigns", i, "leads", j, "email"), f"{lead['email']!r} is not an email address"))
+    for i, reply in enumerate(section.get("replies", [])):
+        if reply["campaignId"] not in campaigns:
+            problems.append((("replies", i, "campaignId"), f"no campaign {reply['campaignId']!r}"))
+    for kind in ("senderPools", "senderAccounts", "campaigns", "replies", "webhooks"):
+        seen: set[str] = set()
+        for i, record in enumerate(section.get(kind, [])):
+            if record["id"] in seen:
+                problems.append(((kind, i, "id"), f"duplicate id {record['id']!r}"))
+            seen.add(record["id"])
+    return problems
