@@ -19,8 +19,9 @@ class MockServer:
         self.app: MockApp = create_app(settings)
         self.host = host
         self.port = port or _free_port(host)
-        config = uvicorn.Config(self.app, host=host, port=self.port, log_level="warning", access_log=False,
-                                lifespan="off")
+        config = uvicorn.Config(
+            self.app, host=host, port=self.port, log_level="warning", access_log=False, lifespan="off"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="campaign-mock", daemon=True)
 

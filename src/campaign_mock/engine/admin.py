@@ -33,15 +33,23 @@ class AdminErrors:
         return {"error": body}
 
     def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
-        return ApiError(400, "invalid_request", f"the request {part} is invalid: {issues[0]}",
-                        details={"problems": [str(i) for i in issues]})
+        return ApiError(
+            400,
+            "invalid_request",
+            f"the request {part} is invalid: {issues[0]}",
+            details={"problems": [str(i) for i in issues]},
+        )
 
     def route_not_found(self, path: str) -> ApiError:
         return ApiError(404, "not_found", f"no admin route {path}")
 
     def method_not_allowed(self, method: str, allowed: tuple[str, ...]) -> ApiError:
-        return ApiError(405, "method_not_allowed", f"{method} is not allowed here; use {', '.join(allowed)}",
-                        headers={"Allow": ", ".join(allowed)})
+        return ApiError(
+            405,
+            "method_not_allowed",
+            f"{method} is not allowed here; use {', '.join(allowed)}",
+            headers={"Allow": ", ".join(allowed)},
+        )
 
     def for_status(self, status: int, rate: Any = None) -> ApiError:
         return ApiError(status, "error", f"status {status}")
@@ -67,14 +75,17 @@ class Admin:
 
     # -- health, reset, scenarios -----------------------------------------------------------------
     async def get_health(self, parsed: Any, session: str | None) -> Reply:
-        return Reply(200, {
-            "status": "ok",
-            "version": _version(),
-            "scenario": self.store.scenario.name,
-            "vendors": sorted(self.catalog.vendors),
-            "sessions": self.store.names(),
-            "validator": self.catalog.backend,
-        })
+        return Reply(
+            200,
+            {
+                "status": "ok",
+                "version": _version(),
+                "scenario": self.store.scenario.name,
+                "vendors": sorted(self.catalog.vendors),
+                "sessions": self.store.names(),
+                "validator": self.catalog.backend,
+            },
+        )
 
     async def reset(self, parsed: Any, session: str | None) -> Reply:
         rebuilt = self.store.reset(session)
@@ -82,10 +93,13 @@ class Admin:
         return Reply(200, {"status": "ok", "sessions": rebuilt})
 
     async def list_scenarios(self, parsed: Any, session: str | None) -> Reply:
-        return Reply(200, {
-            "scenarios": [{"name": n, "description": d} for n, d in shipped_scenarios()],
-            "loaded": self.store.scenario.name,
-        })
+        return Reply(
+            200,
+            {
+                "scenarios": [{"name": n, "description": d} for n, d in shipped_scenarios()],
+                "loaded": self.store.scenario.name,
+            },
+        )
 
     async def load_scenario(self, parsed: Any, session: str | None) -> Reply:
         body = parsed.body
@@ -119,10 +133,15 @@ class Admin:
     # -- journal and violations ---------------------------------------------------------------------
     async def list_requests(self, parsed: Any, session: str | None) -> Reply:
         q = parsed.query
-        entries = list(self.journal.entries(
-            service=q.get("vendor"), method=q.get("method"), path=q.get("path"), status=q.get("status"),
-            session=session,
-        ))
+        entries = list(
+            self.journal.entries(
+                service=q.get("vendor"),
+                method=q.get("method"),
+                path=q.get("path"),
+                status=q.get("status"),
+                session=session,
+            )
+        )
         limit = q.get("limit")
         if limit is not None:
             entries = entries[-limit:]
@@ -142,7 +161,7 @@ class Admin:
 
     async def add_faults(self, parsed: Any, session: str | None) -> Reply:
         body = parsed.body
-        items = body["faults"] if "faults" in body else [body]
+        items = body.get("faults", [body])
         try:
             scenario_from_data({"faults": items}, self.catalog, "faults")
         except ConfigError as exc:
@@ -202,17 +221,32 @@ class Admin:
     # -- variants and sessions -------------------------------------------------------------------------
     async def list_variants(self, parsed: Any, session: str | None) -> Reply:
         current = self.store.get(session or DEFAULT_SESSION).variants
-        return Reply(200, {"variants": [
-            {"name": v.name, "description": v.description, "default": v.default, "current": current[v.name],
-             "choices": [{"value": c, "sources": list(src)} for c, src in v.choices.items()]}
-            for v in self.catalog.variants.values()
-        ]})
+        return Reply(
+            200,
+            {
+                "variants": [
+                    {
+                        "name": v.name,
+                        "description": v.description,
+                        "default": v.default,
+                        "current": current[v.name],
+                        "choices": [{"value": c, "sources": list(src)} for c, src in v.choices.items()],
+                    }
+                    for v in self.catalog.variants.values()
+                ]
+            },
+        )
 
     async def list_sessions(self, parsed: Any, session: str | None) -> Reply:
-        return Reply(200, {"sessions": [
-            {"name": s.name, "scenario": s.scenario.name, "ownClock": s.own_clock is not None}
-            for s in self.store.all_sessions()
-        ]})
+        return Reply(
+            200,
+            {
+                "sessions": [
+                    {"name": s.name, "scenario": s.scenario.name, "ownClock": s.own_clock is not None}
+                    for s in self.store.all_sessions()
+                ]
+            },
+        )
 
     # -- helpers ----------------------------------------------------------------------------------------
     def _sessions(self, session: str | None) -> list[Session]:

@@ -68,7 +68,9 @@ def load_catalog(backend: Backend = "fast") -> Catalog:
     )
 
 
-def _scenario_schema(vendors: dict[str, Vendor], specs: dict[str, Spec], variants: dict[str, Variant]) -> dict[str, Any]:
+def _scenario_schema(
+    vendors: dict[str, Vendor], specs: dict[str, Spec], variants: dict[str, Variant]
+) -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(BASE_SCHEMA_FILE.read_text(encoding="utf-8"))
     props = schema["properties"]
     props["vendors"] = {

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
+from starlette.types import Receive, Scope, Send
+
 from .catalog import ADMIN, Catalog
 from .errors import ApiError
 from .journal import Entry, Journal, Violation
@@ -31,9 +33,6 @@ from .validation import Issue
 
 log = logging.getLogger("campaign_mock")
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 ViolationPolicy = Literal["error", "warn"]
 
 SESSION_PREFIX = "/__session/"
@@ -186,9 +185,7 @@ class Dispatcher:
             if isinstance(error, _RequestInvalid):
                 violations = [self._violation("request", session.name, vendor.name, op, method, path, error)]
             if decision is None and policy is not None and error.status != 429:
-                decision = session.limiter.check(
-                    vendor.name, key, policy, session.clock.timestamp(), count=False
-                )
+                decision = session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False)
             if op is not None and error.status != 501:
                 violations += self._check_response(op, reply, session.name)
         if decision is not None:
@@ -209,9 +206,7 @@ class Dispatcher:
             return None
         policy = session.policy(vendor.name)
         decision = (
-            session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False)
-            if policy
-            else None
+            session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False) if policy else None
         )
         if fault.body is not None:
             reply = Reply(fault.status, fault.body)
@@ -245,7 +240,12 @@ class Dispatcher:
 
     # -- shared steps -------------------------------------------------------------------------------
     def _parse(
-        self, op: Operation, path_params: dict[str, str], query_string: str, body: bytes, errors: ErrorStyle,
+        self,
+        op: Operation,
+        path_params: dict[str, str],
+        query_string: str,
+        body: bytes,
+        errors: ErrorStyle,
         strict_query: bool,
     ) -> Parsed:
         issues: list[Issue] = []
@@ -285,8 +285,11 @@ class Dispatcher:
             else:
                 try:
                     parsed_body = json.loads(body)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     issue = Issue((), "", f"the body is not valid JSON ({exc.msg} at position {exc.pos})")
+                    raise _RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
+                except UnicodeDecodeError:
+                    issue = Issue((), "", "the body is not UTF-8 text")
                     raise _RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
                 issues = op.body.issues(parsed_body)
                 if issues:
@@ -302,35 +305,66 @@ class Dispatcher:
             reply = self._error_reply(error, errors)
         except Exception:  # a bug of ours: answer in JSON, name the operation, and keep serving
             log.exception("handler for %s failed", op.operation_id)
-            reply = Reply(500, {"error": "mock_internal_error", "operation": op.operation_id,
-                                "message": "the mock's handler failed; see the server log"})
+            reply = Reply(
+                500,
+                {
+                    "error": "mock_internal_error",
+                    "operation": op.operation_id,
+                    "message": "the mock's handler failed; see the server log",
+                },
+            )
             issue = {"schemaPath": "", "message": "handler raised an exception", "where": ""}
-            return reply, [Violation("response", session, op.service, op.operation_id, op.method, op.path, 500,
-                                     (issue,), _now_text())]
+            return reply, [
+                Violation(
+                    "response", session, op.service, op.operation_id, op.method, op.path, 500, (issue,), _now_text()
+                )
+            ]
         if reply.status == 501:
             return reply, []
         return reply, self._check_response(op, reply, session, replace=True)
 
-    def _check_response(
-        self, op: Operation, reply: Reply, session: str, replace: bool = True
-    ) -> list[Violation]:
+    def _check_response(self, op: Operation, reply: Reply, session: str, replace: bool = True) -> list[Violation]:
         spec = op.response_for(reply.status)
         issues: list[dict[str, str]] = []
         if spec is None:
-            issues.append({"where": "", "schemaPath": "responses",
-                           "message": f"status {reply.status} is not documented for {op.operation_id}"})
+            issues.append(
+                {
+                    "where": "",
+                    "schemaPath": "responses",
+                    "message": f"status {reply.status} is not documented for {op.operation_id}",
+                }
+            )
         elif spec.validator is None:
             if reply.body is not None:
-                issues.append({"where": "", "schemaPath": f"responses/{reply.status}",
-                               "message": "the spec documents no body for this status"})
+                issues.append(
+                    {
+                        "where": "",
+                        "schemaPath": f"responses/{reply.status}",
+                        "message": "the spec documents no body for this status",
+                    }
+                )
         else:
             for issue in spec.validator.issues(reply.body):
-                issues.append({"where": issue.where, "schemaPath": f"responses/{reply.status}/{issue.schema_path}",
-                               "message": issue.message})
+                issues.append(
+                    {
+                        "where": issue.where,
+                        "schemaPath": f"responses/{reply.status}/{issue.schema_path}",
+                        "message": issue.message,
+                    }
+                )
         if not issues:
             return []
-        violation = Violation("response", session, op.service, op.operation_id, op.method, op.path, reply.status,
-                              tuple(issues), _now_text())
+        violation = Violation(
+            "response",
+            session,
+            op.service,
+            op.operation_id,
+            op.method,
+            op.path,
+            reply.status,
+            tuple(issues),
+            _now_text(),
+        )
         log.error("response broke the contract of %s: %s", op.operation_id, issues)
         if replace and self.on_violation == "error":
             first = issues[0]
@@ -346,12 +380,19 @@ class Dispatcher:
         return [violation]
 
     def _violation(
-        self, kind: str, session: str, service: str, op: Operation | None, method: str, path: str,
+        self,
+        kind: str,
+        session: str,
+        service: str,
+        op: Operation | None,
+        method: str,
+        path: str,
         error: _RequestInvalid,
     ) -> Violation:
         issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in error.issues)
-        return Violation(kind, session, service, op.operation_id if op else None, method, path, error.status,
-                         issues, _now_text())
+        return Violation(
+            kind, session, service, op.operation_id if op else None, method, path, error.status, issues, _now_text()
+        )
 
     def _error_reply(self, error: ApiError, errors: ErrorStyle) -> Reply:
         inner = error.inner if isinstance(error, _RequestInvalid) else error
@@ -416,8 +457,14 @@ def _scalar(text: str, types: tuple[str, ...]) -> Any:
 
 
 def _not_implemented(op: Operation) -> Reply:
-    return Reply(501, {"error": "not_implemented", "operation": op.operation_id,
-                       "message": f"{op.method} {op.path} ({op.operation_id}) has no handler yet"})
+    return Reply(
+        501,
+        {
+            "error": "not_implemented",
+            "operation": op.operation_id,
+            "message": f"{op.method} {op.path} ({op.operation_id}) has no handler yet",
+        },
+    )
 
 
 def _now_text() -> str:

@@ -154,7 +154,5 @@ class Journal:
             return before
         kept = [e for e in self._entries if e.session != session]
         self._entries = deque(kept, maxlen=self._entries.maxlen)
-        self._violations = deque(
-            (v for v in self._violations if v.session != session), maxlen=self._violations.maxlen
-        )
+        self._violations = deque((v for v in self._violations if v.session != session), maxlen=self._violations.maxlen)
         return before - len(kept)

@@ -50,8 +50,8 @@ class RateLimiter:
     def check(self, vendor: str, key: str, policy: RateLimitPolicy, now: float, *, count: bool = True) -> Decision:
         hits = self._hits.setdefault((vendor, key), deque())
         if policy.window == "fixed":
-            start = math.floor(now / policy.window_seconds) * policy.window_seconds
-            reset = start + policy.window_seconds
+            start = float(math.floor(now / policy.window_seconds) * policy.window_seconds)
+            reset: float = start + policy.window_seconds
             while hits and hits[0] < start:
                 hits.popleft()
         else:

@@ -139,8 +139,6 @@ def _from_data(
     )
     problems = _fault_problems(own, lines, display, catalog)
     problems += _expect_problems(own, lines, display, catalog)
-    if problems:
-        raise ConfigError(problems)
     parents = data.get("extends")
     parent_refs = [parents] if isinstance(parents, str) else list(parents or [])
     provenance = _Provenance()
@@ -153,7 +151,6 @@ def _from_data(
             base = _merge(base, extra)
         provenance.note(base, base.file, None)
         merged = _merge(base, own)
-    problems = []
     for vendor, section in merged.vendors.items():
         check = catalog.vendors[vendor].check_references
         for rel_path, message in check(section) if check else []:
@@ -192,9 +189,7 @@ def _fault_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) ->
         path = fault.get("path")
         template = router.template_for(path) if path else None
         if path and template is None:
-            problems.append(
-                Problem(file, lines.line_for((*where, "path")), f"{vendor} documents no path {path!r}")
-            )
+            problems.append(Problem(file, lines.line_for((*where, "path")), f"{vendor} documents no path {path!r}"))
             continue
         if fault.get("body") is not None and fault.get("status") and path:
             for op in catalog.specs[vendor].operations:
@@ -279,15 +274,14 @@ class _Provenance:
                     for i, item in enumerate(value):
                         self._origin.setdefault(id(item), (file, lines, ("vendors", vendor, key, i)))
 
-    def locate(
-        self, merged: Scenario, vendor: str, rel: JsonPath, message: str, file: str, lines: LineMap
-    ) -> Problem:
+    def locate(self, merged: Scenario, vendor: str, rel: JsonPath, message: str, file: str, lines: LineMap) -> Problem:
         text = f"vendors.{vendor}.{format_path(rel)}: {message}"
-        if len(rel) >= 2 and isinstance(rel[1], int):
+        if len(rel) >= 2 and isinstance(rel[0], str) and isinstance(rel[1], int):
             record = merged.vendors[vendor][rel[0]][rel[1]]
             origin = self._origin.get(id(record))
             if origin is not None:
                 origin_file, origin_lines, origin_path = origin
-                line = origin_lines.line_for((*origin_path, *rel[2:])) if origin_lines else None
-                return Problem(origin_file, line, text)
+                where = (*origin_path, *rel[2:])
+                line = origin_lines.line_for(where) if origin_lines else None
+                return Problem(origin_file, line, f"{format_path(where)}: {message}")
         return Problem(file, lines.line_for(("vendors", vendor, *rel)), text)

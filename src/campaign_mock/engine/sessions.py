@@ -85,7 +85,7 @@ class Session:
             out[name] = RateLimitPolicy(
                 limit=override.get("limit", base.limit),
                 window_seconds=override.get("window_seconds", base.window_seconds),
-                window=window,
+                window="sliding" if window == "sliding" else "fixed",
             )
         return out
 
@@ -104,9 +104,7 @@ class Session:
         }
 
     @classmethod
-    def from_export(
-        cls, name: str, doc: Any, catalog: Catalog, server_clock: Clock, base: Scenario
-    ) -> Session:
+    def from_export(cls, name: str, doc: Any, catalog: Catalog, server_clock: Clock, base: Scenario) -> Session:
         """A session rebuilt from `export()` output; raises ConfigError and builds nothing if it is bad."""
         file = "state"
         if not isinstance(doc, dict):

@@ -174,7 +174,7 @@ class _Builder:
                     continue
                 needed[name] = self.schemas[name]
                 pending.append(self.schemas[name])
-        out = _rewrite_refs(copy.deepcopy(schema))
+        out: dict[str, Any] = _rewrite_refs(copy.deepcopy(schema))
         out.setdefault("$schema", DIALECT)
         if needed:
             out["$defs"] = {name: _rewrite_refs(copy.deepcopy(s)) for name, s in needed.items()}
@@ -203,9 +203,7 @@ class _Builder:
                 out.append(op)
         return out
 
-    def operation(
-        self, template: str, method: str, raw: Any, shared: list[Any], where: JsonPath
-    ) -> Operation | None:
+    def operation(self, template: str, method: str, raw: Any, shared: list[Any], where: JsonPath) -> Operation | None:
         if not isinstance(raw, dict):
             self.problem(where, "operation must be a mapping")
             return None

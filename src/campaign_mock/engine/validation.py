@@ -10,6 +10,7 @@ uses `jsonschema` alone, for anyone who wants to rule the fast one out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -46,9 +47,7 @@ class SchemaValidator:
     def __init__(self, schema: dict[str, Any], backend: Backend = "fast") -> None:
         self.schema = schema
         self._reference: jsonschema.Draft202012Validator | None = None
-        self._fast = (
-            jsonschema_rs.Draft202012Validator(schema, validate_formats=True) if backend == "fast" else None
-        )
+        self._fast = jsonschema_rs.Draft202012Validator(schema, validate_formats=True) if backend == "fast" else None
 
     @property
     def reference(self) -> jsonschema.Draft202012Validator:
@@ -64,10 +63,7 @@ class SchemaValidator:
     def issues(self, instance: Any) -> list[Issue]:
         if self.is_valid(instance):
             return []
-        found = [
-            Issue(tuple(err.absolute_path), _schema_path(err), err.message)
-            for err in _leaf_errors(self.reference.iter_errors(instance))
-        ]
+        found = [issue for err in _leaf_errors(self.reference.iter_errors(instance)) for issue in _issues_of(err)]
         if not found:
             # The backends disagree. Say so plainly instead of guessing which one is right.
             found = [Issue((), "", "rejected by the compiled validator but accepted by jsonschema")]
@@ -83,6 +79,18 @@ def _leaf_errors(errors: Any) -> list[jsonschema.ValidationError]:
     return out
 
 
+def _issues_of(err: jsonschema.ValidationError) -> list[Issue]:
+    """One issue per unknown key (located at the key itself, so a file line can point at it)."""
+    path = tuple(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict) and isinstance(err.schema, dict):
+        known = set(err.schema.get("properties", {}))
+        patterns = list(err.schema.get("patternProperties", {}))
+        extra = [k for k in err.instance if k not in known and not any(re.search(p, k) for p in patterns)]
+        if extra:
+            return [Issue((*path, key), _schema_path(err), f"unknown key {key!r}") for key in extra]
+    return [Issue(path, _schema_path(err), err.message)]
+
+
 def _schema_path(err: jsonschema.ValidationError) -> str:
     return "/".join(str(p) for p in err.absolute_schema_path)
 
@@ -91,7 +99,5 @@ def check_schema(schema: dict[str, Any]) -> list[str]:
     """Problems with a schema itself (not an instance), as messages."""
     return [
         f"{'/'.join(str(p) for p in e.absolute_path) or '(schema)'}: {e.message}"
-        for e in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(
-            schema
-        )
+        for e in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(schema)
     ]

@@ -68,7 +68,8 @@ class LeadterraErrors:
             422: (VALIDATION_FAILED, MESSAGES[VALIDATION_FAILED]),
             429: ("rate_limited", "Too many requests."),
         }
-        code, message = known.get(status, ("internal_error" if status >= 500 else INVALID_REQUEST,
-                                            f"The server answered {status}."))
+        code, message = known.get(
+            status, ("internal_error" if status >= 500 else INVALID_REQUEST, f"The server answered {status}.")
+        )
         details: dict[str, Any] = {"errors": []} if status == 422 else {}
         return ApiError(status, code, message, details=details)

@@ -78,16 +78,18 @@ class LeadterraState:
         return cls(data)
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy({
-            "api_keys": self.api_keys,
-            "orphan_api_keys": self.orphan_api_keys,
-            "senderPools": self.sender_pools,
-            "senderAccounts": self.sender_accounts,
-            "campaigns": self.campaigns,
-            "suppressionList": self.suppression,
-            "replies": self.replies,
-            "webhooks": self.webhooks,
-        })
+        return copy.deepcopy(
+            {
+                "api_keys": self.api_keys,
+                "orphan_api_keys": self.orphan_api_keys,
+                "senderPools": self.sender_pools,
+                "senderAccounts": self.sender_accounts,
+                "campaigns": self.campaigns,
+                "suppressionList": self.suppression,
+                "replies": self.replies,
+                "webhooks": self.webhooks,
+            }
+        )
 
     # -- lookups ------------------------------------------------------------------------------------
     def campaign(self, campaign_id: str) -> dict[str, Any]:
@@ -162,7 +164,7 @@ class LeadterraState:
         stats = campaign["stats"]
         waiting = max(0, len(campaign["leads"]) - stats["queued"] - stats["sent"])
         pool = self.pool_of(campaign)
-        count = min(waiting, pool["remainingVolume"]) if pool is not None else waiting
+        count: int = min(waiting, pool["remainingVolume"]) if pool is not None else waiting
         stats["queued"] += count
         if pool is not None:
             pool["remainingVolume"] -= count

@@ -1,0 +1,198 @@
+"""The `campaign-mock` command: serve, scenarios, check, verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from .app import DEFAULT_SCENARIO, MockApp, Settings, create_app, load_scenarios
+from .engine.catalog import load_catalog
+from .engine.errors import ConfigError
+from .engine.scenarios import SCENARIO_DIR, Scenario, load_scenario, locate, shipped_scenarios
+from .engine.verify import Outcome, verify_scenario, yaml_for
+from .server import MockServer
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.run(args)
+        return code
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="campaign-mock", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="start the mock (the built-in default scenario unless --scenario)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8750)
+    serve.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME_OR_PATH",
+        help="a shipped scenario name or a YAML path; repeatable, later ones override earlier ones",
+    )
+    serve.add_argument("--watch", action="store_true", help="reload the scenario files when they change")
+    serve.add_argument(
+        "--validator",
+        choices=["fast", "reference"],
+        default="fast",
+        help="JSON Schema backend: compiled (fast) or jsonschema only (reference)",
+    )
+    serve.add_argument(
+        "--on-violation",
+        choices=["error", "warn"],
+        default="error",
+        help="a response that breaks the spec: answer 500 (error) or pass it on and record it (warn)",
+    )
+    serve.add_argument("--no-journal", action="store_true", help="do not keep the request journal")
+    serve.set_defaults(run=_serve)
+
+    scenarios = sub.add_parser("scenarios", help="list shipped scenarios")
+    scenarios.add_argument("--variants", action="store_true", help="list the documented variants instead")
+    scenarios.set_defaults(run=_scenarios)
+
+    check = sub.add_parser("check", help="validate scenario files and the bundled specs")
+    check.add_argument("paths", nargs="*", help="scenario files (default: every shipped scenario)")
+    check.set_defaults(run=_check)
+
+    verify = sub.add_parser("verify", help="run the expect: blocks of scenarios")
+    verify.add_argument("scenarios", nargs="*", help="names or paths (default: every shipped scenario)")
+    verify.add_argument("--target", help="a running mock's URL (default: a fresh in-process mock)")
+    verify.set_defaults(run=_verify)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        scenarios=tuple(args.scenario),
+        validator=args.validator,
+        on_response_violation=args.on_violation,
+        journal=not args.no_journal,
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    app = create_app(settings)
+    names = ", ".join(settings.scenarios or (DEFAULT_SCENARIO,))
+    print(f"campaign-mock on http://{args.host}:{args.port} (scenario: {names})", flush=True)
+    for vendor in sorted(app.catalog.vendors):
+        print(f"  /{vendor}  spec: http://{args.host}:{args.port}/{vendor}/openapi.json", flush=True)
+    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+
+    async def run() -> None:
+        watcher = asyncio.create_task(_watch(app, settings)) if args.watch else None
+        try:
+            await server.serve()
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+    asyncio.run(run())
+    return 0
+
+
+async def _watch(app: MockApp, settings: Settings, interval: float = 0.5) -> None:
+    """Reload the scenarios when a file changes; a broken file is reported and the old state kept."""
+    files = [locate(ref) for ref in settings.scenarios or (DEFAULT_SCENARIO,)]
+    files += sorted(SCENARIO_DIR.rglob("*.yaml"))  # files that `extends` may pull in
+    seen = {f: _mtime(f) for f in files}
+    while True:
+        await asyncio.sleep(interval)
+        changed = [f for f in files if _mtime(f) != seen[f]]
+        if not changed:
+            continue
+        seen = {f: _mtime(f) for f in files}
+        try:
+            scenario = load_scenarios(settings.scenarios, app.catalog)
+        except ConfigError as exc:
+            print("scenario not reloaded:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            continue
+        app.store.load(scenario)
+        print(f"reloaded {', '.join(str(f) for f in changed)}", flush=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return -1.0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    if args.variants:
+        for variant in load_catalog().variants.values():
+            print(f"{variant.name}  (default: {variant.default})")
+            print(f"    {variant.description}")
+            for choice, sources in variant.choices.items():
+                print(f"    {choice}: {', '.join(sources)}")
+        return 0
+    entries = shipped_scenarios()
+    width = max(len(name) for name, _ in entries)
+    for name, description in entries:
+        print(f"{name.ljust(width)}  {description}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    catalog = load_catalog()  # a broken spec raises here, with every problem listed
+    refs = args.paths or [name for name, _ in shipped_scenarios()]
+    problems = []
+    for ref in refs:
+        try:
+            load_scenario(ref, catalog)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    for problem in problems:
+        print(problem)
+    print(
+        f"checked {len(refs)} scenario(s) and {len(catalog.specs)} spec(s): {len(problems)} problem(s)", file=sys.stderr
+    )
+    return 1 if problems else 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    refs = args.scenarios or [name for name, _ in shipped_scenarios()]
+    scenarios = [(ref, load_scenario(ref, catalog)) for ref in refs]
+    outcomes: list[Outcome] = []
+    if args.target:
+        with httpx.Client(base_url=args.target.rstrip("/"), timeout=30) as client:
+            outcomes = _verify_all(client, scenarios)
+    else:
+        with MockServer() as server, httpx.Client(base_url=server.url, timeout=30) as client:
+            outcomes = _verify_all(client, scenarios)
+    passed = sum(o.passed for o in outcomes)
+    print(f"{passed} passed, {len(outcomes) - passed} failed")
+    return 0 if passed == len(outcomes) else 1
+
+
+def _verify_all(client: httpx.Client, scenarios: list[tuple[str, Scenario]]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for ref, scenario in scenarios:
+        for outcome in verify_scenario(client, ref, scenario, yaml_for(ref)):
+            print(outcome.line(), flush=True)
+            outcomes.append(outcome)
+    return outcomes

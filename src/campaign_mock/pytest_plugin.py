@@ -1,0 +1,87 @@
+"""pytest fixtures: one mock server per test run, and a fresh isolated session per test.
+
+    def test_start(mock_session):
+        r = httpx.post(mock_session.url("leadterra") + "/v1/campaigns/camp_123/start", headers=...)
+
+    @pytest.mark.campaign_mock_scenario("leadterra/paused")
+    def test_resume(mock_session): ...
+
+Every test gets its own session (`/__session/<name>/...`), so tests share one server without sharing state.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from .server import MockServer
+
+_counter = itertools.count(1)
+
+
+class MockSession:
+    """One isolated session on a running mock, with helpers for the admin API."""
+
+    def __init__(self, server: MockServer, name: str) -> None:
+        self.server = server
+        self.name = name
+        self.base_url = f"{server.url}/__session/{name}"
+
+    def url(self, vendor: str) -> str:
+        """The vendor prefix inside this session: point an SDK's base URL here."""
+        return f"{self.base_url}/{vendor}"
+
+    def admin(self, method: str, route: str, **kwargs: Any) -> httpx.Response:
+        """Call `/__admin/<route>` for this session."""
+        params = {"session": self.name, **kwargs.pop("params", {})}
+        return httpx.request(method, f"{self.server.url}/__admin/{route}", params=params, **kwargs)
+
+    def load_scenario(self, name: str | None = None, *, yaml: str | None = None) -> None:
+        body = {"yaml": yaml} if yaml is not None else {"name": name}
+        response = self.admin("POST", "scenarios", json=body)
+        assert response.status_code == 200, response.text
+
+    def set_clock(self, now: str | None = None, frozen: bool | None = None) -> dict[str, Any]:
+        body = {k: v for k, v in (("now", now), ("frozen", frozen)) if v is not None}
+        result: dict[str, Any] = self.admin("POST", "clock", json=body).json()
+        return result
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        result: dict[str, Any] = self.admin("POST", "clock/advance", json={"seconds": seconds}).json()
+        return result
+
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = self.admin("GET", "requests", params=filters).json()["requests"]
+        return entries
+
+    def violations(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.admin("GET", "violations").json()["violations"]
+        return found
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "campaign_mock_scenario(name): load a shipped scenario (or a path) into the test's session"
+    )
+
+
+@pytest.fixture(scope="session")
+def campaign_mock() -> Iterator[MockServer]:
+    """The mock, serving the default scenario on a free loopback port for the whole test run."""
+    with MockServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mock_session(campaign_mock: MockServer, request: pytest.FixtureRequest) -> Iterator[MockSession]:
+    """A fresh session of its own for this test; loads the scenario named by the marker, if any."""
+    session = MockSession(campaign_mock, f"t{next(_counter)}")
+    marker = request.node.get_closest_marker("campaign_mock_scenario")
+    if marker is not None:
+        session.load_scenario(marker.args[0])
+    yield session
+    session.admin("POST", "reset")
