@@ -53,8 +53,7 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment]  # uvloop's are not asyncio.Transport subclasses
         self.shared.open += 1
         self._send()
 
@@ -89,6 +88,8 @@ class Connection(asyncio.Protocol):
             del buf[:total]
             if now < shared.warmup_end:
                 shared.warmup_done += 1
+                if status != shared.expect:
+                    shared.bad += 1
             elif now < shared.end and shared.counted < shared.max_requests:
                 shared.counted += 1
                 shared.latencies.append(now - self.sent_at)
@@ -101,8 +102,6 @@ class Connection(asyncio.Protocol):
             else:
                 self._close()
                 return
-            if status != shared.expect and now < shared.warmup_end:
-                shared.bad += 1
             self._send()
 
     def _close(self) -> None:

@@ -1,12 +1,17 @@
-"""`create_app(settings)`: the one place the mock is assembled."""
+"""`create_app(settings)`: the one place the mock is assembled.
+
+The app is a plain ASGI callable rather than a Starlette router: every path belongs to the engine's own
+spec-generated router, and Starlette's catch-all route would refuse paths it cannot match (a `%0A` in a path
+answers a text/plain 404) and cost a route scan per request.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from starlette.applications import Starlette
-from starlette.routing import Mount
+from starlette.types import Message, Receive, Scope, Send
 
 from .engine.admin import Admin, AdminErrors
 from .engine.catalog import Catalog, load_catalog
@@ -30,13 +35,41 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-class MockApp(Starlette):
-    """The Starlette app, with the engine's parts reachable for in-process use and tests."""
+class MockApp:
+    """The ASGI app, with the engine's parts reachable for in-process use and tests."""
 
-    catalog: Catalog
-    store: SessionStore
-    journal: Journal
-    clock: Clock
+    def __init__(self, dispatcher: Dispatcher, catalog: Catalog, store: SessionStore, journal: Journal) -> None:
+        self.dispatcher = dispatcher
+        self.catalog = catalog
+        self.store = store
+        self.journal = journal
+        self.clock = store.clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.dispatcher(scope, receive, tracking_send)
+        except Exception:  # the last line of defence: a JSON 500, never a stack trace
+            logging.getLogger("campaign_mock").exception("unhandled error for %s", scope.get("path"))
+            if scope["type"] == "http" and not started:
+                body = b'{"error":"mock_internal_error","message":"the mock failed; see the server log"}'
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
 
 
 def load_scenarios(refs: tuple[str, ...], catalog: Catalog) -> Scenario:
@@ -63,6 +96,4 @@ def create_app(settings: Settings | None = None) -> MockApp:
         on_violation=settings.on_response_violation,
         record_journal=settings.journal,
     )
-    app = MockApp(routes=[Mount("/", app=dispatcher)])
-    app.catalog, app.store, app.journal, app.clock = catalog, store, journal, clock
-    return app
+    return MockApp(dispatcher, catalog, store, journal)

@@ -32,6 +32,7 @@ class Issue:
     path: tuple[str | int, ...]
     schema_path: str
     message: str
+    value: Any = None  # the offending value, for vendors that echo it back
 
     @property
     def where(self) -> str:
@@ -88,7 +89,7 @@ def _issues_of(err: jsonschema.ValidationError) -> list[Issue]:
         extra = [k for k in err.instance if k not in known and not any(re.search(p, k) for p in patterns)]
         if extra:
             return [Issue((*path, key), _schema_path(err), f"unknown key {key!r}") for key in extra]
-    return [Issue(path, _schema_path(err), err.message)]
+    return [Issue(path, _schema_path(err), err.message, err.instance)]
 
 
 def _schema_path(err: jsonschema.ValidationError) -> str:

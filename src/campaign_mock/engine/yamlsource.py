@@ -46,7 +46,10 @@ def format_path(path: JsonPath) -> str:
 
 def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
     """Parse one YAML document; raise ConfigError with the file and line on a syntax error."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters before parsing starts
+        raise ConfigError.single(filename, None, f"YAML syntax: {exc}") from None
     try:
         node = loader.get_single_node()
         if node is None:

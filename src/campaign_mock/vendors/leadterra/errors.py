@@ -42,6 +42,22 @@ def validation_failed(items: list[dict[str, Any]]) -> ApiError:
     return error(422, VALIDATION_FAILED, errors=items)
 
 
+def _bad_addresses(issues: list[Issue]) -> list[dict[str, Any]] | None:
+    """The 422 `errors` entries when every problem is a malformed address in `leads[i].email` or `emails[i]`.
+
+    Leadterra documents those as 422 with an errors array rather than 400 invalid_request.
+    """
+    items = []
+    for issue in issues:
+        path = issue.path
+        in_leads = len(path) == 3 and path[0] == "leads" and path[2] == "email"
+        in_emails = len(path) == 2 and path[0] == "emails"
+        if not (issue.schema_path.endswith("pattern") and (in_leads or in_emails) and isinstance(path[1], int)):
+            return None
+        items.append({"index": path[1], "email": issue.value, "message": "not a valid email address"})
+    return items
+
+
 class LeadterraErrors:
     def render(self, err: ApiError) -> Any:
         body: dict[str, Any] = {"code": err.code, "message": err.message}
@@ -50,6 +66,9 @@ class LeadterraErrors:
         return {"error": body}
 
     def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
+        bad = _bad_addresses(issues)
+        if bad:
+            return validation_failed(bad)
         return error(400, INVALID_REQUEST, f"Invalid request {part}: {issues[0]}")
 
     def route_not_found(self, path: str) -> ApiError:

@@ -8,7 +8,6 @@ by email (the API reference's upsert rule) and enrolled per campaign.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -16,13 +15,8 @@ from ...engine.clock import format_instant
 from ...engine.service import StateContext
 from . import errors
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STAT_COUNTERS = ("sent", "delivered", "bounced", "replied", "opened", "queued")
 LEAD_FIELDS = ("firstName", "lastName", "company", "jobTitle")
-
-
-def is_email(text: str) -> bool:
-    return bool(_EMAIL.match(text))
 
 
 @dataclass(frozen=True)
@@ -122,13 +116,6 @@ class LeadterraState:
             campaign["senderPoolId"] = self.sender_pools[0]["id"]
         self.campaigns.append(campaign)
         return campaign
-
-    def invalid_emails(self, emails: list[str]) -> list[dict[str, Any]]:
-        return [
-            {"index": i, "email": e, "message": "not a valid email address"}
-            for i, e in enumerate(emails)
-            if not is_email(e)
-        ]
 
     def enrol(self, campaign: dict[str, Any], leads: list[dict[str, Any]]) -> EnrolResult:
         """Upsert by email across the workspace, then enrol in `campaign`; suppressed addresses are skipped.
@@ -237,9 +224,6 @@ def check_references(section: dict[str, Any]) -> list[tuple[tuple[str | int, ...
         pool = campaign.get("senderPoolId")
         if pool is not None and pool not in pools:
             problems.append((("campaigns", i, "senderPoolId"), f"no sender pool {pool!r}"))
-        for j, lead in enumerate(campaign.get("leads", [])):
-            if not is_email(lead["email"]):
-                problems.append((("campaigns", i, "leads", j, "email"), f"{lead['email']!r} is not an email address"))
     for i, reply in enumerate(section.get("replies", [])):
         if reply["campaignId"] not in campaigns:
             problems.append((("replies", i, "campaignId"), f"no campaign {reply['campaignId']!r}"))

@@ -1,0 +1,131 @@
+"""FoxReach's documented errors and the two bodies they come in.
+
+Every error is `{"detail": "<message>"}` (the API is FastAPI-style), except 429, which has its own documented
+body: `{"error": "Rate limit exceeded", "code": "rate_limit_exceeded", "details": {"limit", "reset"}}`. The
+documented messages are kept here as constants, word for word.
+"""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from ...engine.errors import ApiError
+from ...engine.rate_limit import Decision
+from ...engine.validation import Issue
+
+# Documented messages (docs.foxreach.io endpoint pages and the errors page).
+MISSING_API_KEY = "Missing API key"
+INVALID_API_KEY = "Invalid API key"
+INVALID_JSON = "Invalid JSON body"
+CAMPAIGN_NOT_FOUND = "Campaign not found"
+LEAD_NOT_FOUND = "Lead not found"
+SEQUENCE_NOT_FOUND = "Sequence not found"
+EMAIL_ACCOUNT_NOT_FOUND = "Email account not found"
+TEMPLATE_NOT_FOUND = "Template not found"
+THREAD_NOT_FOUND = "Thread not found"
+WEBHOOK_NOT_FOUND = "Webhook not found"
+ALREADY_ACTIVE = "Campaign is already active"
+START_COMPLETED = "Cannot start a completed campaign"
+NO_SEQUENCE_STEPS = "Campaign must have at least one sequence step"
+ONLY_ACTIVE_PAUSABLE = "Only active campaigns can be paused"
+NOT_PAUSED = "Campaign is not paused"
+EDIT_ACTIVE = "Cannot edit active campaign. Pause it first."
+SEQUENCE_WHILE_ACTIVE = "Campaign is active — pause it first"
+INVALID_SPIN = "Invalid spin syntax"
+ONLY_DRAFT_DELETABLE = "Only draft campaigns can be deleted"
+DUPLICATE_LEAD = "Lead with this email already exists"
+REPLY_BODY_REQUIRED = "Reply body is required"
+REPLY_FAILED = "Failed to send reply"
+RATE_LIMITED = "Rate limit exceeded"
+RATE_LIMITED_CODE = "rate_limit_exceeded"
+INTERNAL = "Internal server error"
+
+_PAGE_LIMITS = {"pageSize": "pageSize must be between 1 and 100", "page": "page must be 1 or greater"}
+
+
+def error(status: int, message: str) -> ApiError:
+    """A documented `{"detail": message}` error; the code is only used in logs and the journal."""
+    return ApiError(status, http.HTTPStatus(status).phrase.lower().replace(" ", "_"), message)
+
+
+def bad_request(message: str) -> ApiError:
+    return error(400, message)
+
+
+def not_found(message: str) -> ApiError:
+    return error(404, message)
+
+
+def rate_limited(limit: int, reset: int, retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        RATE_LIMITED_CODE,
+        RATE_LIMITED,
+        details={"limit": limit, "reset": reset},
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def _is_shape_problem(issue: Issue) -> bool:
+    """The body as a whole is unusable: not JSON at all, or JSON that is not an object (answered 400)."""
+    if issue.path:
+        return False
+    last = issue.schema_path.rsplit("/", 1)[-1]
+    return issue.schema_path == "" or last == "type"
+
+
+def _describe(issue: Issue) -> str:
+    field = issue.path[0] if issue.path else None
+    if isinstance(field, str) and field in _PAGE_LIMITS and len(issue.path) == 1:
+        return _PAGE_LIMITS[field]
+    if issue.path == ("email",) and issue.schema_path.endswith("pattern"):
+        return "email is not a valid email address"
+    if not issue.path:
+        return issue.message
+    return f"{issue.where}: {issue.message}"
+
+
+class FoxReachErrors:
+    def render(self, err: ApiError) -> Any:
+        if err.status == 429 and err.code == RATE_LIMITED_CODE:
+            return {
+                "error": RATE_LIMITED,
+                "code": RATE_LIMITED_CODE,
+                "details": {"limit": err.details["limit"], "reset": err.details["reset"]},
+            }
+        return {"detail": err.message}
+
+    def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
+        if part == "body" and any(_is_shape_problem(i) for i in issues):
+            return bad_request(INVALID_JSON)
+        return error(422, f"Validation error: {_describe(issues[0])}")
+
+    def route_not_found(self, path: str) -> ApiError:
+        return error(404, "Not Found")
+
+    def method_not_allowed(self, method: str, allowed: tuple[str, ...]) -> ApiError:
+        err = error(405, "Method Not Allowed")
+        err.headers["Allow"] = ", ".join(allowed)
+        return err
+
+    def for_status(self, status: int, rate: Decision | None = None) -> ApiError:
+        if status == 429:
+            if rate is None:  # no limiter in force: describe the documented default window
+                return rate_limited(100, 0, 60)
+            return rate_limited(rate.limit, rate.reset_epoch, rate.retry_after)
+        messages = {
+            400: INVALID_JSON,
+            401: INVALID_API_KEY,
+            403: INVALID_API_KEY,
+            404: "Not Found",
+            409: DUPLICATE_LEAD,
+            422: "Validation error",
+            500: INTERNAL,
+        }
+        try:
+            fallback = http.HTTPStatus(status).phrase
+        except ValueError:
+            fallback = f"HTTP {status}"
+        message = messages.get(status, INTERNAL if status >= 500 else fallback)
+        return ApiError(status, "fault", message)

@@ -1,0 +1,690 @@
+"""FoxReach's records and rules, with no HTTP.
+
+One workspace per session. Records are kept in FoxReach's wire form (camelCase), which is also the scenario
+form, so export and import round-trip without translation. A campaign record carries, besides the fields the API
+returns, its `sequences`, the `leadIds` enrolled, the `accountIds` assigned and (a mock extension) `dailyStats`;
+the `*_view` functions cut a record down to exactly what the API returns.
+
+Every rule checks everything it needs before it changes anything, so an error never leaves a record
+half-updated. Derived counters are kept in step: `totalLeads` is always the number of `leadIds`, and deleting a
+lead, an email account or a campaign removes every reference to it, so an exported state always imports again.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from ...engine.service import StateContext
+from . import errors
+
+Record = dict[str, Any]
+Problems = list[tuple[tuple[str | int, ...], str]]
+
+WEBHOOK_EVENTS = (
+    "email.sent", "email.failed", "email.bounced", "email.opened", "reply.received", "reply.categorized",
+    "campaign.started", "campaign.completed", "lead.created",
+)
+CAMPAIGN_FIELDS = (
+    "id", "name", "status", "timezone", "sendingDays", "sendingStartHour", "sendingEndHour", "dailyLimit",
+    "sentToday", "context", "totalLeads", "totalSent", "totalDelivered", "totalBounced", "totalReplied",
+    "totalOpened", "createdAt", "updatedAt", "startedAt", "completedAt",
+)
+CAMPAIGN_SETTINGS = ("name", "timezone", "sendingDays", "sendingStartHour", "sendingEndHour", "dailyLimit", "context")
+CAMPAIGN_COUNTERS = ("sentToday", "totalSent", "totalDelivered", "totalBounced", "totalReplied", "totalOpened")
+SEQUENCE_FIELDS = (
+    "id", "campaignId", "stepNumber", "name", "subject", "body", "delayDays", "delayHours", "sendOnlyIfNoReply",
+    "templateType", "createdAt", "updatedAt",
+)
+SEQUENCE_SETTINGS = ("name", "subject", "body", "delayDays", "delayHours", "sendOnlyIfNoReply", "templateType")
+LEAD_FIELDS = (
+    "id", "email", "firstName", "lastName", "company", "title", "phone", "linkedinUrl", "website", "customFields",
+    "tags", "notes", "source", "status", "lastContactedAt", "createdAt", "updatedAt",
+)
+LEAD_SETTINGS = (
+    "firstName", "lastName", "company", "title", "phone", "linkedinUrl", "website", "customFields", "tags", "notes",
+    "status",
+)
+ACCOUNT_FIELDS = (
+    "id", "email", "displayName", "provider", "dailyLimit", "sentToday", "isActive", "warmupEnabled", "healthScore",
+    "bounceRate", "replyRate", "connectionStatus", "createdAt", "updatedAt",
+)
+TEMPLATE_FIELDS = ("id", "name", "subject", "body", "templateType", "sendAsHtml", "createdAt", "updatedAt")
+TEMPLATE_SETTINGS = ("name", "subject", "body", "templateType", "sendAsHtml")
+REPLY_FIELDS = (
+    "id", "fromEmail", "toEmail", "subject", "bodyPreview", "body", "bodyPlain", "category", "isRead", "isStarred",
+    "receivedAt", "leadId", "campaignId", "accountId",
+)
+REPLY_SETTINGS = ("isRead", "isStarred", "category")
+WEBHOOK_FIELDS = ("id", "url", "isActive", "events", "lastDeliveredAt", "consecutiveFailures", "createdAt", "updatedAt")
+WEBHOOK_SETTINGS = ("url", "events", "isActive")
+ACTIVITY_DEFAULTS: Record = {
+    "subject": "", "bodyPreview": None, "status": None, "campaignName": None, "sequenceStep": None,
+    "emailType": None, "openedAt": None, "clickedAt": None, "category": None,
+}
+STAT_CATEGORIES = {"interested": "interested", "not_interested": "notInterested",
+                   "out_of_office": "outOfOffice", "uncategorized": "uncategorized", "unknown": "unknown"}
+
+_VARIABLE = re.compile(r"\{\{[^{}]*\}\}")
+
+
+def naive(moment: datetime) -> str:
+    """`2025-01-15T10:00:00`: UTC without a zone, the form FoxReach's resources use."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def valid_spin(text: str) -> bool:
+    """Spin groups `{a|b}` must be closed and not nested; `{{variables}}` are not spin groups."""
+    open_group = False
+    for char in _VARIABLE.sub("", text):
+        if char == "{":
+            if open_group:
+                return False
+            open_group = True
+        elif char == "}":
+            if not open_group:
+                return False
+            open_group = False
+    return not open_group
+
+
+def _pick(record: Record, fields: Iterable[str]) -> Record:
+    return copy.deepcopy({k: record[k] for k in fields})
+
+
+def campaign_view(campaign: Record) -> Record:
+    return _pick(campaign, CAMPAIGN_FIELDS)
+
+
+def sequence_view(step: Record) -> Record:
+    return _pick(step, SEQUENCE_FIELDS)
+
+
+def lead_view(lead: Record) -> Record:
+    return _pick(lead, LEAD_FIELDS)
+
+
+def account_view(account: Record) -> Record:
+    return _pick(account, ACCOUNT_FIELDS)
+
+
+def template_view(template: Record) -> Record:
+    return _pick(template, TEMPLATE_FIELDS)
+
+
+def reply_view(reply: Record) -> Record:
+    return _pick(reply, REPLY_FIELDS)
+
+
+def webhook_view(hook: Record, *, with_secret: bool = False) -> Record:
+    view = _pick(hook, WEBHOOK_FIELDS)
+    if with_secret:
+        view["secret"] = hook["secret"]
+    return view
+
+
+def _percent(part: int | float, whole: int | float) -> float:
+    return round(part / whole * 100, 2) if whole else 0.0
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    added: int
+    skipped: int
+
+
+class FoxReachState:
+    def __init__(self, data: Record) -> None:
+        self.api_keys: list[str] = data["api_keys"]
+        self.campaigns: list[Record] = data["campaigns"]
+        self.leads: list[Record] = data["leads"]
+        self.email_accounts: list[Record] = data["emailAccounts"]
+        self.templates: list[Record] = data["templates"]
+        self.webhooks: list[Record] = data["webhooks"]
+        self.inbox: list[Record] = data["inbox"]
+
+    @classmethod
+    def from_dict(cls, data: Record, ctx: StateContext) -> Self:
+        """Fill the documented defaults; timestamps left out come from the clock."""
+        now = naive(ctx.now)
+        data = copy.deepcopy(data)
+        data.setdefault("api_keys", [])
+        for campaign in data.setdefault("campaigns", []):
+            _campaign_defaults(campaign, now)
+        for lead in data.setdefault("leads", []):
+            _lead_defaults(lead, now)
+            for activity in lead.setdefault("activities", []):
+                for key, value in ACTIVITY_DEFAULTS.items():
+                    activity.setdefault(key, value)
+                activity.setdefault("timestamp", now)
+        for account in data.setdefault("emailAccounts", []):
+            for key, value in (("displayName", None), ("provider", None), ("dailyLimit", 50), ("sentToday", 0),
+                               ("isActive", True), ("warmupEnabled", False), ("healthScore", None),
+                               ("bounceRate", None), ("replyRate", None), ("connectionStatus", None)):
+                account.setdefault(key, value)
+            _timestamps(account, now)
+        for template in data.setdefault("templates", []):
+            for key, value in (("subject", None), ("body", ""), ("templateType", "email"), ("sendAsHtml", False)):
+                template.setdefault(key, value)
+            _timestamps(template, now)
+        for hook in data.setdefault("webhooks", []):
+            hook.setdefault("isActive", True)
+            hook.setdefault("lastDeliveredAt", None)
+            hook.setdefault("consecutiveFailures", 0)
+            if "secret" not in hook:
+                hook["secret"] = ctx.ids.new("whsec_", "token", 32)
+            _timestamps(hook, now)
+        for reply in data.setdefault("inbox", []):
+            for key, value in (("toEmail", None), ("subject", None), ("bodyPreview", None), ("body", None),
+                               ("bodyPlain", None), ("category", "uncategorized"), ("isRead", False),
+                               ("isStarred", False), ("leadId", None), ("campaignId", None), ("accountId", None)):
+                reply.setdefault(key, value)
+            reply.setdefault("receivedAt", now)
+            for message in reply.get("messages") or []:
+                for key in ("toEmail", "subject", "body", "category"):
+                    message.setdefault(key, None)
+                message.setdefault("timestamp", now)
+        return cls(data)
+
+    def to_dict(self) -> Record:
+        return copy.deepcopy({
+            "api_keys": self.api_keys,
+            "campaigns": self.campaigns,
+            "leads": self.leads,
+            "emailAccounts": self.email_accounts,
+            "templates": self.templates,
+            "webhooks": self.webhooks,
+            "inbox": self.inbox,
+        })
+
+    # -- lookups ------------------------------------------------------------------------------------
+    def campaign(self, campaign_id: str) -> Record:
+        return _find(self.campaigns, campaign_id, errors.CAMPAIGN_NOT_FOUND)
+
+    def lead(self, lead_id: str) -> Record:
+        return _find(self.leads, lead_id, errors.LEAD_NOT_FOUND)
+
+    def email_account(self, account_id: str) -> Record:
+        return _find(self.email_accounts, account_id, errors.EMAIL_ACCOUNT_NOT_FOUND)
+
+    def template(self, template_id: str) -> Record:
+        return _find(self.templates, template_id, errors.TEMPLATE_NOT_FOUND)
+
+    def reply(self, reply_id: str) -> Record:
+        return _find(self.inbox, reply_id, errors.THREAD_NOT_FOUND)
+
+    def webhook(self, webhook_id: str) -> Record:
+        return _find(self.webhooks, webhook_id, errors.WEBHOOK_NOT_FOUND)
+
+    def sequence(self, campaign: Record, sequence_id: str) -> Record:
+        return _find(campaign["sequences"], sequence_id, errors.SEQUENCE_NOT_FOUND)
+
+    def _optional(self, records: list[Record], record_id: str | None) -> Record | None:
+        return next((r for r in records if r["id"] == record_id), None) if record_id else None
+
+    # -- campaigns ----------------------------------------------------------------------------------
+    def create_campaign(self, campaign_id: str, fields: Record, now: str) -> Record:
+        campaign: Record = {"id": campaign_id, "status": "draft", "createdAt": now, "updatedAt": now}
+        campaign.update({k: copy.deepcopy(fields[k]) for k in CAMPAIGN_SETTINGS if k in fields})
+        _campaign_defaults(campaign, now)
+        self.campaigns.append(campaign)
+        return campaign
+
+    def update_campaign(self, campaign: Record, fields: Record, now: str) -> None:
+        if campaign["status"] == "active":
+            raise errors.bad_request(errors.EDIT_ACTIVE)
+        changes = {k: copy.deepcopy(fields[k]) for k in CAMPAIGN_SETTINGS if k in fields}
+        if changes:
+            campaign.update(changes)
+            campaign["updatedAt"] = now
+
+    def delete_campaign(self, campaign: Record) -> None:
+        if campaign["status"] != "draft":
+            raise errors.bad_request(errors.ONLY_DRAFT_DELETABLE)
+        self.campaigns.remove(campaign)
+        for reply in self.inbox:
+            if reply["campaignId"] == campaign["id"]:
+                reply["campaignId"] = None
+
+    def start(self, campaign: Record, now: str) -> None:
+        """draft or paused -> active; the first start stamps startedAt."""
+        if campaign["status"] == "active":
+            raise errors.bad_request(errors.ALREADY_ACTIVE)
+        if campaign["status"] == "completed":
+            raise errors.bad_request(errors.START_COMPLETED)
+        if not campaign["sequences"]:
+            raise errors.bad_request(errors.NO_SEQUENCE_STEPS)
+        campaign["status"] = "active"
+        if campaign["startedAt"] is None:
+            campaign["startedAt"] = now
+        campaign["updatedAt"] = now
+
+    def pause(self, campaign: Record, now: str) -> None:
+        if campaign["status"] != "active":
+            raise errors.bad_request(errors.ONLY_ACTIVE_PAUSABLE)
+        campaign["status"] = "paused"
+        campaign["updatedAt"] = now
+
+    def resume(self, campaign: Record, now: str) -> None:
+        if campaign["status"] != "paused":
+            raise errors.bad_request(errors.NOT_PAUSED)
+        campaign["status"] = "active"
+        campaign["updatedAt"] = now
+
+    def add_leads(self, campaign: Record, lead_ids: list[str], now: str) -> LinkResult:
+        for lead_id in lead_ids:
+            self.lead(lead_id)
+        return _link(campaign, "leadIds", lead_ids, now)
+
+    def remove_lead(self, campaign: Record, lead_id: str, now: str) -> None:
+        self.lead(lead_id)
+        if lead_id not in campaign["leadIds"]:
+            raise errors.not_found(errors.LEAD_NOT_FOUND)
+        _unlink(campaign, "leadIds", lead_id, now)
+
+    def add_accounts(self, campaign: Record, account_ids: list[str], now: str) -> LinkResult:
+        for account_id in account_ids:
+            self.email_account(account_id)
+        return _link(campaign, "accountIds", account_ids, now)
+
+    def remove_account(self, campaign: Record, account_id: str, now: str) -> None:
+        self.email_account(account_id)
+        if account_id not in campaign["accountIds"]:
+            raise errors.not_found(errors.EMAIL_ACCOUNT_NOT_FOUND)
+        _unlink(campaign, "accountIds", account_id, now)
+
+    # -- sequences ----------------------------------------------------------------------------------
+    def create_sequence(self, campaign: Record, step_id: str, fields: Record, now: str) -> Record:
+        _check_sequence_edit(campaign, fields)
+        step: Record = {"id": step_id, "createdAt": now, "updatedAt": now}
+        step.update({k: copy.deepcopy(fields[k]) for k in SEQUENCE_SETTINGS if k in fields})
+        steps: list[Record] = campaign["sequences"]
+        position = min(fields.get("stepNumber", len(steps) + 1), len(steps) + 1)
+        steps.insert(position - 1, step)
+        _sequence_defaults(campaign, now)
+        campaign["updatedAt"] = now
+        return step
+
+    def update_sequence(self, campaign: Record, step: Record, fields: Record, now: str) -> None:
+        _check_sequence_edit(campaign, fields)
+        changes = {k: copy.deepcopy(fields[k]) for k in SEQUENCE_SETTINGS if k in fields}
+        steps: list[Record] = campaign["sequences"]
+        if "stepNumber" in fields:
+            steps.remove(step)
+            steps.insert(min(fields["stepNumber"], len(steps) + 1) - 1, step)
+            changes["stepNumber"] = fields["stepNumber"]
+        if changes:
+            step.update(changes)
+            step["updatedAt"] = now
+            _sequence_defaults(campaign, now)
+            campaign["updatedAt"] = now
+
+    def delete_sequence(self, campaign: Record, step: Record, now: str) -> None:
+        if campaign["status"] == "active":
+            raise errors.bad_request(errors.SEQUENCE_WHILE_ACTIVE)
+        campaign["sequences"].remove(step)
+        _sequence_defaults(campaign, now)
+        campaign["updatedAt"] = now
+
+    # -- leads --------------------------------------------------------------------------------------
+    def find_leads(self, search: str | None, status: str | None, tags: str | None) -> list[Record]:
+        wanted_tags = {t.strip().lower() for t in (tags or "").split(",") if t.strip()}
+        needle = (search or "").lower()
+        found = []
+        for lead in self.leads:
+            if status is not None and lead["status"] != status:
+                continue
+            if wanted_tags and not wanted_tags & {t.lower() for t in lead["tags"]}:
+                continue
+            haystack = (lead["email"], lead["firstName"], lead["lastName"], lead["company"])
+            if needle and not any(needle in (text or "").lower() for text in haystack):
+                continue
+            found.append(lead)
+        return found
+
+    def create_lead(self, lead_id: str, fields: Record, now: str) -> Record:
+        email = fields["email"]
+        if any(lead["email"].lower() == email.lower() for lead in self.leads):
+            raise errors.error(409, errors.DUPLICATE_LEAD)
+        lead: Record = {"id": lead_id, "email": email, "createdAt": now, "updatedAt": now}
+        lead.update({k: copy.deepcopy(fields[k]) for k in (*LEAD_SETTINGS, "source") if k in fields})
+        _lead_defaults(lead, now)
+        lead["activities"] = []
+        self.leads.append(lead)
+        return lead
+
+    def update_lead(self, lead: Record, fields: Record, now: str) -> None:
+        changes = {k: copy.deepcopy(fields[k]) for k in LEAD_SETTINGS if k in fields}
+        if changes:
+            lead.update(changes)
+            lead["updatedAt"] = now
+
+    def delete_lead(self, lead: Record, now: str) -> None:
+        self.leads.remove(lead)
+        for campaign in self.campaigns:
+            if lead["id"] in campaign["leadIds"]:
+                _unlink(campaign, "leadIds", lead["id"], now)
+        for reply in self.inbox:
+            if reply["leadId"] == lead["id"]:
+                reply["leadId"] = None
+
+    def lead_activity(self, lead: Record) -> Record:
+        """The lead's timeline (seeded entries, its replies, mail sent to it), newest first, and its campaigns."""
+        entries: dict[str, Record] = {}
+        for reply in self.inbox:
+            if reply["leadId"] != lead["id"]:
+                continue
+            campaign = self._optional(self.campaigns, reply["campaignId"])
+            campaign_name = campaign["name"] if campaign else None
+            entries[reply["id"]] = {
+                **ACTIVITY_DEFAULTS, "id": reply["id"], "type": "reply_received", "subject": reply["subject"] or "",
+                "bodyPreview": reply["bodyPreview"], "campaignName": campaign_name, "category": reply["category"],
+                "timestamp": reply["receivedAt"],
+            }
+            for message in reply.get("messages") or []:
+                if message["direction"] == "sent" and message["id"] not in entries:
+                    entries[message["id"]] = {
+                        **ACTIVITY_DEFAULTS, "id": message["id"], "type": "email_sent",
+                        "subject": message["subject"] or "", "bodyPreview": _preview(message["body"]),
+                        "status": "sent", "campaignName": campaign_name, "emailType": "reply",
+                        "timestamp": message["timestamp"],
+                    }
+        for activity in lead["activities"]:
+            entries[activity["id"]] = copy.deepcopy(activity)
+        timeline = sorted(entries.values(), key=lambda a: a["timestamp"], reverse=True)
+        memberships = [self._membership(lead, c, timeline) for c in self.campaigns if lead["id"] in c["leadIds"]]
+        return {"activities": timeline, "campaigns": memberships}
+
+    def _membership(self, lead: Record, campaign: Record, timeline: list[Record]) -> Record:
+        sent = [a for a in timeline if a["type"] == "email_sent" and a["campaignName"] == campaign["name"]]
+        replies = sorted(r["receivedAt"] for r in self.inbox
+                         if r["leadId"] == lead["id"] and r["campaignId"] == campaign["id"])
+        steps = [a["sequenceStep"] for a in sent if a["sequenceStep"] is not None]
+        return {
+            "campaignId": campaign["id"],
+            "campaignName": campaign["name"],
+            "status": "replied" if replies else ("sent" if sent else "pending"),
+            "currentStep": max(steps) if steps else None,
+            "totalSent": len(sent),
+            "totalOpened": sum(1 for a in sent if a["openedAt"] is not None),
+            "lastSentAt": max((a["timestamp"] for a in sent), default=None),
+            "nextSendAt": None,
+            "repliedAt": replies[0] if replies else None,
+        }
+
+    # -- email accounts -----------------------------------------------------------------------------
+    def delete_email_account(self, account: Record, now: str) -> None:
+        self.email_accounts.remove(account)
+        for campaign in self.campaigns:
+            if account["id"] in campaign["accountIds"]:
+                _unlink(campaign, "accountIds", account["id"], now)
+        for reply in self.inbox:
+            if reply["accountId"] == account["id"]:
+                reply["accountId"] = None
+
+    # -- templates ----------------------------------------------------------------------------------
+    def create_template(self, template_id: str, fields: Record, now: str) -> Record:
+        template: Record = {"id": template_id, "createdAt": now, "updatedAt": now}
+        template.update({k: copy.deepcopy(fields[k]) for k in TEMPLATE_SETTINGS if k in fields})
+        for key, value in (("subject", None), ("templateType", "email"), ("sendAsHtml", False)):
+            template.setdefault(key, value)
+        self.templates.append(template)
+        return template
+
+    def update_template(self, template: Record, fields: Record, now: str) -> None:
+        _update(template, fields, TEMPLATE_SETTINGS, now)
+
+    # -- inbox --------------------------------------------------------------------------------------
+    def find_replies(self, filters: Record) -> list[Record]:
+        """Replies matching every filter given, newest first."""
+        needle = (filters.get("search") or "").lower()
+        found = []
+        for reply in self.inbox:
+            if any(filters.get(q) is not None and reply[f] != filters[q] for q, f in (
+                ("category", "category"), ("isRead", "isRead"), ("isStarred", "isStarred"),
+                ("accountId", "accountId"), ("campaignId", "campaignId"),
+            )):
+                continue
+            texts = (reply["fromEmail"], reply["subject"], reply["body"], reply["bodyPlain"], reply["bodyPreview"])
+            if needle and not any(needle in (t or "").lower() for t in texts):
+                continue
+            found.append(reply)
+        return sorted(found, key=lambda r: r["receivedAt"], reverse=True)
+
+    def update_reply(self, reply: Record, fields: Record) -> None:
+        reply.update({k: fields[k] for k in REPLY_SETTINGS if k in fields})
+
+    def conversation(self, reply: Record) -> Record:
+        lead = self._optional(self.leads, reply["leadId"])
+        campaign = self._optional(self.campaigns, reply["campaignId"])
+        return {
+            "messages": sorted(self._messages(reply), key=lambda m: m["timestamp"]),
+            "lead": {k: lead[k] for k in ("id", "email", "firstName", "lastName", "company")} if lead else None,
+            "campaign": {"id": campaign["id"], "name": campaign["name"]} if campaign else None,
+        }
+
+    def _messages(self, reply: Record) -> list[Record]:
+        """The seeded conversation, or (none seeded) the reply alone, as a received message."""
+        if reply.get("messages") is not None:
+            return copy.deepcopy(list(reply["messages"]))
+        return [{
+            "id": reply["id"], "direction": "received", "fromEmail": reply["fromEmail"],
+            "toEmail": reply["toEmail"], "subject": reply["subject"], "body": reply["body"] or reply["bodyPlain"],
+            "category": reply["category"], "timestamp": reply["receivedAt"],
+        }]
+
+    def send_answer(self, reply: Record, message_id: str, body: str, subject: str | None, now: str) -> None:
+        """Record an answer to the lead, sent from the mailbox that received the reply."""
+        account = self._optional(self.email_accounts, reply["accountId"])
+        sender = account["email"] if account else reply["toEmail"]
+        if sender is None:
+            raise errors.error(500, errors.REPLY_FAILED)  # no mailbox to send from
+        answer = {
+            "id": message_id, "direction": "sent", "fromEmail": sender, "toEmail": reply["fromEmail"],
+            "subject": subject or (f"Re: {reply['subject']}" if reply["subject"] else None), "body": body,
+            "category": None, "timestamp": now,
+        }
+        reply["messages"] = [*self._messages(reply), answer]
+        lead = self._optional(self.leads, reply["leadId"])
+        if lead is not None:
+            lead["lastContactedAt"] = now
+
+    def inbox_stats(self) -> Record:
+        stats = {"total": len(self.inbox), "unread": sum(1 for r in self.inbox if not r["isRead"])}
+        for category, key in STAT_CATEGORIES.items():
+            stats[key] = sum(1 for r in self.inbox if r["category"] == category)
+        # Answers to leads: mail sent in a thread after the lead's reply arrived.
+        stats["totalSent"] = sum(
+            1 for r in self.inbox for m in r.get("messages") or []
+            if m["direction"] == "sent" and m["timestamp"] >= r["receivedAt"]
+        )
+        return stats
+
+    # -- analytics ----------------------------------------------------------------------------------
+    def overview(self) -> Record:
+        scores = [a["healthScore"] for a in self.email_accounts if a["healthScore"] is not None]
+        sent = sum(c["totalSent"] for c in self.campaigns)
+        replies = sum(c["totalReplied"] for c in self.campaigns)
+        return {
+            "totalAccounts": len(self.email_accounts),
+            "activeAccounts": sum(1 for a in self.email_accounts if a["isActive"]),
+            "totalCampaigns": len(self.campaigns),
+            "activeCampaigns": sum(1 for c in self.campaigns if c["status"] == "active"),
+            "totalLeads": len(self.leads),
+            "totalSent": sent,
+            "totalReplies": replies,
+            "replyRate": _percent(replies, sent),
+            "accountHealthAvg": round(sum(scores) / len(scores), 2) if scores else 0.0,
+        }
+
+    def campaign_analytics(self, campaign: Record) -> Record:
+        return {
+            "sent": campaign["totalSent"],
+            "delivered": campaign["totalDelivered"],
+            "bounced": campaign["totalBounced"],
+            "replied": campaign["totalReplied"],
+            "opened": campaign["totalOpened"],
+            "replyRate": _percent(campaign["totalReplied"], campaign["totalSent"]),
+            "bounceRate": _percent(campaign["totalBounced"], campaign["totalSent"]),
+            "dailyStats": sorted(copy.deepcopy(campaign["dailyStats"]), key=lambda d: d["date"]),
+        }
+
+    # -- webhooks -----------------------------------------------------------------------------------
+    def create_webhook(self, webhook_id: str, secret: str, fields: Record, now: str) -> Record:
+        hook: Record = {
+            "id": webhook_id, "url": fields["url"], "isActive": fields.get("isActive", True),
+            "events": list(fields["events"]), "secret": secret, "lastDeliveredAt": None,
+            "consecutiveFailures": 0, "createdAt": now, "updatedAt": now,
+        }
+        self.webhooks.append(hook)
+        return hook
+
+    def update_webhook(self, hook: Record, fields: Record, now: str) -> None:
+        _update(hook, fields, WEBHOOK_SETTINGS, now)
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+def _find(records: list[Record], record_id: str, message: str) -> Record:
+    for record in records:
+        if record["id"] == record_id:
+            return record
+    raise errors.not_found(message)
+
+
+def _update(record: Record, fields: Record, allowed: tuple[str, ...], now: str) -> None:
+    changes = {k: copy.deepcopy(fields[k]) for k in allowed if k in fields}
+    if changes:
+        record.update(changes)
+        record["updatedAt"] = now
+
+
+def _timestamps(record: Record, now: str) -> None:
+    record.setdefault("createdAt", now)
+    record.setdefault("updatedAt", record["createdAt"])
+
+
+def _campaign_defaults(campaign: Record, now: str) -> None:
+    for key, value in (("status", "draft"), ("timezone", "UTC"), ("sendingDays", [1, 2, 3, 4, 5]),
+                       ("sendingStartHour", 9), ("sendingEndHour", 17), ("dailyLimit", 50), ("context", None)):
+        campaign.setdefault(key, copy.deepcopy(value))
+    for counter in CAMPAIGN_COUNTERS:
+        campaign.setdefault(counter, 0)
+    _timestamps(campaign, now)
+    campaign.setdefault("startedAt", None if campaign["status"] == "draft" else campaign["updatedAt"])
+    campaign.setdefault("completedAt", campaign["updatedAt"] if campaign["status"] == "completed" else None)
+    campaign.setdefault("sequences", [])
+    campaign.setdefault("leadIds", [])
+    campaign.setdefault("accountIds", [])
+    campaign.setdefault("dailyStats", [])
+    campaign["totalLeads"] = len(campaign["leadIds"])
+    _sequence_defaults(campaign, now)
+
+
+def _sequence_defaults(campaign: Record, now: str) -> None:
+    """Documented step defaults; steps are numbered by their position, and belong to their campaign."""
+    for position, step in enumerate(campaign["sequences"], start=1):
+        for key, value in (("name", None), ("subject", None), ("delayDays", 0), ("delayHours", 0),
+                           ("sendOnlyIfNoReply", True), ("templateType", "email")):
+            step.setdefault(key, value)
+        step["campaignId"] = campaign["id"]
+        step["stepNumber"] = position
+        _timestamps(step, now)
+
+
+def _lead_defaults(lead: Record, now: str) -> None:
+    for key in ("firstName", "lastName", "company", "title", "phone", "linkedinUrl", "website", "notes",
+                "lastContactedAt"):
+        lead.setdefault(key, None)
+    lead.setdefault("customFields", {})
+    lead.setdefault("tags", [])
+    lead.setdefault("source", "api")
+    lead.setdefault("status", "active")
+    _timestamps(lead, now)
+
+
+def _check_sequence_edit(campaign: Record, fields: Record) -> None:
+    if campaign["status"] == "active":
+        raise errors.bad_request(errors.SEQUENCE_WHILE_ACTIVE)
+    for key in ("subject", "body"):
+        if isinstance(fields.get(key), str) and not valid_spin(fields[key]):
+            raise errors.bad_request(errors.INVALID_SPIN)
+
+
+def _link(campaign: Record, key: str, ids: list[str], now: str) -> LinkResult:
+    linked: list[str] = campaign[key]
+    added = 0
+    for record_id in ids:
+        if record_id not in linked:
+            linked.append(record_id)
+            added += 1
+    if added:
+        campaign["totalLeads"] = len(campaign["leadIds"])
+        campaign["updatedAt"] = now
+    return LinkResult(added, len(ids) - added)
+
+
+def _unlink(campaign: Record, key: str, record_id: str, now: str) -> None:
+    campaign[key].remove(record_id)
+    campaign["totalLeads"] = len(campaign["leadIds"])
+    campaign["updatedAt"] = now
+
+
+def _preview(body: str | None) -> str | None:
+    return body[:120] if body else body
+
+
+def check_references(section: Record) -> Problems:
+    """Records that point at records the scenario does not define, duplicates, and counters that disagree."""
+    problems: Problems = []
+    leads = {lead["id"] for lead in section.get("leads", [])}
+    accounts = {a["id"] for a in section.get("emailAccounts", [])}
+    campaigns = {c["id"] for c in section.get("campaigns", [])}
+    for kind in ("campaigns", "leads", "emailAccounts", "templates", "webhooks", "inbox"):
+        seen: set[str] = set()
+        for i, record in enumerate(section.get(kind, [])):
+            if record["id"] in seen:
+                problems.append(((kind, i, "id"), f"duplicate id {record['id']!r}"))
+            seen.add(record["id"])
+    emails: set[str] = set()
+    for i, lead in enumerate(section.get("leads", [])):
+        if lead["email"].lower() in emails:
+            problems.append((("leads", i, "email"), f"another lead already has the email {lead['email']!r}"))
+        emails.add(lead["email"].lower())
+    step_ids: set[str] = set()
+    for i, campaign in enumerate(section.get("campaigns", [])):
+        for key, known, what in (("leadIds", leads, "lead"), ("accountIds", accounts, "email account")):
+            listed: set[str] = set()
+            for j, ref in enumerate(campaign.get(key, [])):
+                if ref not in known:
+                    problems.append((("campaigns", i, key, j), f"no {what} {ref!r}"))
+                elif ref in listed:
+                    problems.append((("campaigns", i, key, j), f"{what} {ref!r} is listed twice"))
+                listed.add(ref)
+        if "totalLeads" in campaign and campaign["totalLeads"] != len(campaign.get("leadIds", [])):
+            problems.append((("campaigns", i, "totalLeads"),
+                             f"totalLeads is {campaign['totalLeads']} but leadIds lists "
+                             f"{len(campaign.get('leadIds', []))} (leave totalLeads out: it follows leadIds)"))
+        for j, step in enumerate(campaign.get("sequences", [])):
+            if step["id"] in step_ids:
+                problems.append((("campaigns", i, "sequences", j, "id"), f"duplicate id {step['id']!r}"))
+            step_ids.add(step["id"])
+            if "stepNumber" in step and step["stepNumber"] != j + 1:
+                problems.append((("campaigns", i, "sequences", j, "stepNumber"),
+                                 f"stepNumber {step['stepNumber']} does not match the step's position ({j + 1})"))
+    for i, lead in enumerate(section.get("leads", [])):
+        activity_ids: set[str] = set()
+        for j, activity in enumerate(lead.get("activities", [])):
+            if activity["id"] in activity_ids:
+                problems.append((("leads", i, "activities", j, "id"), f"duplicate id {activity['id']!r}"))
+            activity_ids.add(activity["id"])
+    for i, reply in enumerate(section.get("inbox", [])):
+        for key, known, what in (("leadId", leads, "lead"), ("campaignId", campaigns, "campaign"),
+                                 ("accountId", accounts, "email account")):
+            ref = reply.get(key)
+            if ref is not None and ref not in known:
+                problems.append((("inbox", i, key), f"no {what} {ref!r}"))
+    return problems
