@@ -189,30 +189,45 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1", choices=LOOPBACK)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--method", default="GET")
+    p.add_argument("--path", required=True)
+    p.add_argument("--header", action="append", default=[], help="`Name: value`, repeatable")
+    p.add_argument("--body", default="")
+    p.add_argument("--connections", type=int, default=8)
+    p.add_argument("--warmup", type=float, default=0.3, help="seconds, not counted")
+    p.add_argument("--duration", type=float, default=1.5, help="seconds counted, at most")
+    p.add_argument("--max-requests", type=int, default=1_000_000, help="requests counted, at most")
+    p.add_argument("--expect-status", type=int, default=200)
+    p.add_argument("--server-pid", type=int, default=0, help="to report the server's CPU use")
+    return p
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1", choices=LOOPBACK)
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--method", default="GET")
-    parser.add_argument("--path", required=True)
-    parser.add_argument("--header", action="append", default=[], help="`Name: value`, repeatable")
-    parser.add_argument("--body", default="")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--warmup", type=float, default=0.3, help="seconds, not counted")
-    parser.add_argument("--duration", type=float, default=1.5, help="seconds counted, at most")
-    parser.add_argument("--max-requests", type=int, default=1_000_000, help="requests counted, at most")
-    parser.add_argument("--expect-status", type=int, default=200)
-    parser.add_argument("--server-pid", type=int, default=0, help="to report the server's CPU use")
-    args = parser.parse_args()
+    """One run from the command line; or, with `--stdin` as the only argument, one run per line of stdin
+    (each line a JSON list of these arguments), one JSON result per line on stdout, until stdin closes."""
     try:
         import uvloop
 
-        runner: Any = uvloop.run
+        factory: Any = uvloop.new_event_loop
     except ImportError:
-        runner = asyncio.run
-    result = runner(run(args))
-    json.dump(result, sys.stdout)
-    sys.stdout.write("\n")
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        if sys.argv[1:] == ["--stdin"]:
+            for line in sys.stdin:
+                if line.strip():
+                    respond(runner, parser().parse_args(json.loads(line)))
+        else:
+            respond(runner, parser().parse_args())
+
+
+def respond(runner: asyncio.Runner, args: argparse.Namespace) -> None:
+    result = runner.run(run(args))
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

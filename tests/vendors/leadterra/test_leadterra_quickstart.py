@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import STEP, Leadterra
-
-from campaign_mock.pytest_plugin import MockSession
+from leadterra_client import STEP, Leadterra
 
 PRIMARY_POOL = "pool_01HZ9KQMX7T3VB2N"  # the default scenario's first pool: new campaigns send through it
 NOW = "2025-01-15T11:00:00Z"
@@ -31,8 +29,8 @@ vendors:
 """
 
 
-def test_quickstart_flow_queues_every_enrolled_lead(leadterra: Leadterra, mock_session: MockSession) -> None:
-    mock_session.set_clock(NOW, frozen=True)
+def test_quickstart_flow_queues_every_enrolled_lead(leadterra: Leadterra) -> None:
+    leadterra.freeze_clock(NOW)
 
     pools = leadterra.get("/v1/sender-pools")
     assert pools.status_code == 200
@@ -133,7 +131,8 @@ def test_bulk_enroll_leads_counts_a_lead_already_in_the_campaign_as_updated(lead
     cid = leadterra.create_campaign()
     leadterra.enrol(cid, "kim@x.example")
 
-    again = leadterra.post(f"/v1/campaigns/{cid}/leads/bulk", json={"leads": [{"email": "kim@x.example", "city": "Oslo"}]})
+    body = {"leads": [{"email": "kim@x.example", "city": "Oslo"}]}
+    again = leadterra.post(f"/v1/campaigns/{cid}/leads/bulk", json=body)
 
     assert (again.status_code, again.json()) == (200, {"enrolled": 0, "updated": 1, "skipped": 0, "total": 1})
     assert leadterra.stats(cid)["totalEnrolled"] == 1
@@ -182,8 +181,8 @@ def test_add_to_suppression_list_counts_only_new_addresses(leadterra: Leadterra)
     assert leadterra.state()["suppressionList"] == ["optout@acme.example", "new@x.example", "other@x.example"]
 
 
-def test_create_webhook_returns_an_active_webhook(leadterra: Leadterra, mock_session: MockSession) -> None:
-    mock_session.set_clock(NOW, frozen=True)
+def test_create_webhook_returns_an_active_webhook(leadterra: Leadterra) -> None:
+    leadterra.freeze_clock(NOW)
     body = {"url": "https://hooks.example.com/leadterra", "events": ["campaign.started", "reply.received"]}
 
     response = leadterra.post("/v1/webhooks", json=body)

@@ -381,14 +381,14 @@ class FoxReachState:
             campaign = self._optional(self.campaigns, reply["campaignId"])
             campaign_name = campaign["name"] if campaign else None
             entries[reply["id"]] = {
-                **ACTIVITY_DEFAULTS, "id": reply["id"], "type": "reply_received", "subject": reply["subject"] or "",
+                "id": reply["id"], "type": "reply_received", **ACTIVITY_DEFAULTS, "subject": reply["subject"] or "",
                 "bodyPreview": reply["bodyPreview"], "campaignName": campaign_name, "category": reply["category"],
                 "timestamp": reply["receivedAt"],
             }
             for message in reply.get("messages") or []:
                 if message["direction"] == "sent" and message["id"] not in entries:
                     entries[message["id"]] = {
-                        **ACTIVITY_DEFAULTS, "id": message["id"], "type": "email_sent",
+                        "id": message["id"], "type": "email_sent", **ACTIVITY_DEFAULTS,
                         "subject": message["subject"] or "", "bodyPreview": _preview(message["body"]),
                         "status": "sent", "campaignName": campaign_name, "emailType": "reply",
                         "timestamp": message["timestamp"],

@@ -1,0 +1,181 @@
+"""The `campaign-mock` command: scenarios, check, verify, serve."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from campaign_mock.cli import main
+from campaign_mock.engine.scenarios import shipped_scenarios
+from campaign_mock.server import MockServer
+
+LEADTERRA_SCENARIOS = (
+    "leadterra/missing-leads",
+    "leadterra/no-sequence-steps",
+    "leadterra/already-running",
+    "leadterra/paused",
+    "leadterra/pool-nearly-empty",
+)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_scenarios_lists_every_shipped_scenario_with_its_description(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in ("default", *LEADTERRA_SCENARIOS):
+        assert name in out
+    assert "A draft campaign with steps but no leads; start answers 400 no_leads_enrolled." in out
+
+
+def test_scenarios_variants_lists_each_switch_with_its_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "--variants"]) == 0
+    out = capsys.readouterr().out
+    assert "leadterra.start_without_leads  (default: error)" in out
+    assert "queue_nothing: https://docs.leadterra.co/guides/create-campaign" in out
+    for name in ("leadterra.start_response", "leadterra.sender_pools_shape", "leadterra.create_campaign_response"):
+        assert name in out
+
+
+def test_check_passes_on_every_shipped_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert f"checked {len(shipped_scenarios())} scenario(s)" in capsys.readouterr().err
+
+
+def test_check_reports_each_problem_with_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _write(
+        tmp_path,
+        "bad.yaml",
+        """\
+        description: several problems
+        extends: default
+        clocks: {}
+        vendors:
+          leadterra:
+            campaigns:
+              - id: camp_x
+                name: X
+                status: drafty
+              - id: camp_y
+                name: 42
+                senderPoolId: pool_nope
+        """,
+    )
+    assert main(["check", str(bad)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{bad}:3: clocks: unknown key 'clocks'" in lines
+    assert (
+        f"{bad}:9: vendors.leadterra.campaigns[0].status: 'drafty' is not one of ['draft', 'running', 'paused']"
+        in lines
+    )
+    assert f"{bad}:11: vendors.leadterra.campaigns[1].name: 42 is not of type 'string'" in lines
+
+
+def test_check_reports_dangling_references_and_fault_paths_at_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _write(
+        tmp_path,
+        "dangling.yaml",
+        """\
+        extends: default
+        vendors:
+          leadterra:
+            campaigns:
+              - id: camp_y
+                name: Y
+                senderPoolId: pool_nope
+            replies:
+              - {id: r1, email: a@b.co, campaignId: camp_missing, classification: interested}
+        faults:
+          - {vendor: leadterra, path: /v1/nowhere, status: 500}
+        """,
+    )
+    assert main(["check", str(bad)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{bad}:11: leadterra documents no path '/v1/nowhere'" in lines
+    assert f"{bad}:7: vendors.leadterra.campaigns[0].senderPoolId: no sender pool 'pool_nope'" in lines
+    assert f"{bad}:9: vendors.leadterra.replies[0].campaignId: no campaign 'camp_missing'" in lines
+
+
+def test_check_reports_yaml_syntax_errors_with_their_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = _write(tmp_path, "syntax.yaml", "description: ok\nvendors: [\n")
+    assert main(["check", str(bad)]) == 1
+    assert capsys.readouterr().out.startswith(f"{bad}:3: YAML syntax:")
+
+
+def test_verify_runs_every_shipped_expectation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].endswith(" passed, 0 failed")
+    assert int(out[-1].split()[0]) >= 16
+    for name in LEADTERRA_SCENARIOS:
+        assert any(line.startswith(f"PASS {name} #1") for line in out), name
+
+
+def test_verify_fails_with_the_reason_when_an_expectation_is_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = _write(
+        tmp_path,
+        "wrong.yaml",
+        """\
+        extends: leadterra/missing-leads
+        expect:
+          - request: {vendor: leadterra, method: POST, path: /v1/campaigns/camp_empty/start,
+                      headers: {Authorization: Bearer sk_test_missing}}
+            status: 200
+          - request: {vendor: leadterra, method: GET, path: /v1/campaigns/camp_empty/stats,
+                      headers: {Authorization: Bearer sk_test_missing}}
+            status: 200
+            body: {totalEnrolled: 3}
+        """,
+    )
+    assert main(["verify", str(wrong)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(
+        "FAIL wrong #1 POST /leadterra/v1/campaigns/camp_empty/start -> 200: expected status 200, got 400"
+    )
+    assert (
+        out[1]
+        == "FAIL wrong #2 GET /leadterra/v1/campaigns/camp_empty/stats -> 200: body.totalEnrolled: expected 3, got 0"
+    )
+    assert out[-1] == "0 passed, 2 failed"
+
+
+def test_verify_against_a_running_server_leaves_its_default_session_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with MockServer() as server:
+        before = server.app.store.get("default").export()
+        assert main(["verify", "leadterra/paused", "--target", server.url]) == 0
+        assert server.app.store.get("default").export() == before
+    assert capsys.readouterr().out.splitlines()[-1] == "3 passed, 0 failed"
+
+
+def test_serve_refuses_a_broken_scenario_with_file_and_line(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "bad.yaml", "vendors:\n  leadterra:\n    campaigns: [{id: c1}]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "campaign_mock", "serve", "--port", "0", "--scenario", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"{bad}:3: vendors.leadterra.campaigns[0]: 'name' is a required property" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_scenario_name_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", "leadterra/nope"]) == 2
+    assert "no scenario named 'leadterra/nope'" in capsys.readouterr().err
