@@ -36,9 +36,13 @@ class Catalog:
     backend: Backend
 
 
-@cache
 def load_catalog(backend: Backend = "fast") -> Catalog:
-    """Load every spec; raise ConfigError listing every problem in every file."""
+    """Load every spec (once per backend); raise ConfigError listing every problem in every file."""
+    return _load_catalog(backend)
+
+
+@cache
+def _load_catalog(backend: Backend) -> Catalog:
     from ..vendors import VENDORS
 
     specs: dict[str, Spec] = {}

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 from starlette.types import Receive, Scope, Send
 
 from .catalog import ADMIN, Catalog
+from .clock import format_instant
 from .errors import ApiError
 from .journal import Entry, Journal, Violation
 from .rate_limit import Decision
@@ -127,6 +128,10 @@ class Dispatcher:
             if rest == "/openapi.json" and method == "GET":
                 reply = self._spec_reply(ADMIN, scope, headers, "")
             else:
+                if root:
+                    # `/__session/NAME/__admin/...` acts on that session, as vendor paths under the prefix do;
+                    # without this a reset sent through a test's session URL would reset every session.
+                    headers["x-mock-session"] = session_name
                 # The admin spec documents its paths in full (`/__admin/health`).
                 reply, _, violations = await self._admin(method, path, query_string, headers, body)
                 if violations:
@@ -314,10 +319,9 @@ class Dispatcher:
                 },
             )
             issue = {"schemaPath": "", "message": "handler raised an exception", "where": ""}
+            when = self._now_text(session)
             return reply, [
-                Violation(
-                    "response", session, op.service, op.operation_id, op.method, op.path, 500, (issue,), _now_text()
-                )
+                Violation("response", session, op.service, op.operation_id, op.method, op.path, 500, (issue,), when)
             ]
         if reply.status == 501:
             return reply, []
@@ -363,7 +367,7 @@ class Dispatcher:
             op.path,
             reply.status,
             tuple(issues),
-            _now_text(),
+            self._now_text(session),
         )
         log.error("response broke the contract of %s: %s", op.operation_id, issues)
         if replace and self.on_violation == "error":
@@ -390,9 +394,16 @@ class Dispatcher:
         error: _RequestInvalid,
     ) -> Violation:
         issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in error.issues)
+        when = self._now_text(session)
         return Violation(
-            kind, session, service, op.operation_id if op else None, method, path, error.status, issues, _now_text()
+            kind, session, service, op.operation_id if op else None, method, path, error.status, issues, when
         )
+
+    def _now_text(self, session: str) -> str:
+        """A violation's time, read from the mock clock of its session (the server clock for admin calls), so
+        a frozen clock makes violations as deterministic as the journal entries that carry them."""
+        clock = self.store.clock if session == ADMIN else self.store.get(session).clock
+        return format_instant(clock.now())
 
     def _error_reply(self, error: ApiError, errors: ErrorStyle) -> Reply:
         inner = error.inner if isinstance(error, _RequestInvalid) else error
@@ -465,10 +476,6 @@ def _not_implemented(op: Operation) -> Reply:
             "message": f"{op.method} {op.path} ({op.operation_id}) has no handler yet",
         },
     )
-
-
-def _now_text() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 async def _read_body(receive: Receive) -> bytes:

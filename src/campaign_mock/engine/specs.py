@@ -8,6 +8,7 @@ schema references are kept and bundled under `$defs`, so each validator is a sta
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,8 +123,13 @@ class _Builder:
         self.backend = backend
         self.problems: list[Problem] = []
         self.schemas: dict[str, Any] = self.doc.get("components", {}).get("schemas", {}) or {}
+        # Many operations share a schema (an error body, say): compile each distinct one once.
+        self._compiled: dict[str, SchemaValidator | None] = {}
         if not isinstance(doc, dict) or not str(self.doc.get("openapi", "")).startswith("3.1"):
             self.problem((), "not an OpenAPI 3.1 document (`openapi: 3.1.x` expected)")
+        for name, schema in self.schemas.items():
+            for message in check_schema(schema):
+                self.problem(("components", "schemas", name), f"invalid schema {name}: {message}")
 
     def problem(self, path: JsonPath, message: str) -> None:
         self.problems.append(Problem(self.file, self.lines.line_for(path), message))
@@ -151,14 +157,21 @@ class _Builder:
         if not isinstance(schema, dict):
             self.problem(path, "schema must be a mapping")
             return None
-        bundled = self.bundle(schema, path)
-        for message in check_schema(bundled):
+        key = json.dumps(schema, sort_keys=True)
+        if key in self._compiled:
+            return self._compiled[key]
+        # Component schemas were checked once up front; here only the inline part is new.
+        problems = check_schema(schema)
+        for message in problems:
             self.problem(path, f"invalid schema: {message}")
-        try:
-            return SchemaValidator(bundled, self.backend)
-        except Exception as exc:  # the compiled backend reports its own schema errors
-            self.problem(path, f"invalid schema: {exc}")
-            return None
+        compiled = None
+        if not problems:
+            try:
+                compiled = SchemaValidator(self.bundle(schema, path), self.backend)
+            except Exception as exc:  # the compiled backend reports its own schema errors
+                self.problem(path, f"invalid schema: {exc}")
+        self._compiled[key] = compiled
+        return compiled
 
     def bundle(self, schema: dict[str, Any], path: JsonPath) -> dict[str, Any]:
         """A standalone copy of `schema` with the component schemas it reaches under `$defs`."""

@@ -10,6 +10,9 @@ from .errors import ConfigError
 
 JsonPath = tuple[str | int, ...]
 
+# libyaml's parser is several times faster and reports the same marks; the pure-Python one is the fallback.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class LineMap:
     """Maps a path inside a loaded document (`("vendors", "leadterra", "campaigns", 0)`) to its line."""
@@ -47,7 +50,7 @@ def format_path(path: JsonPath) -> str:
 def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
     """Parse one YAML document; raise ConfigError with the file and line on a syntax error."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.YAMLError as exc:  # the reader refuses control characters before parsing starts
         raise ConfigError.single(filename, None, f"YAML syntax: {exc}") from None
     try:
