@@ -165,9 +165,11 @@ class _Builder:
         for message in problems:
             self.problem(path, f"invalid schema: {message}")
         compiled = None
-        if not problems:
+        known = len(self.problems)
+        bundled = self.bundle(schema, path)
+        if not problems and len(self.problems) == known:  # a dangling reference was reported already
             try:
-                compiled = SchemaValidator(self.bundle(schema, path), self.backend)
+                compiled = SchemaValidator(bundled, self.backend)
             except Exception as exc:  # the compiled backend reports its own schema errors
                 self.problem(path, f"invalid schema: {exc}")
         self._compiled[key] = compiled

@@ -97,8 +97,96 @@ def _schema_path(err: jsonschema.ValidationError) -> str:
 
 
 def check_schema(schema: dict[str, Any]) -> list[str]:
-    """Problems with a schema itself (not an instance), as messages."""
-    return [
+    """Problems with a schema itself (not an instance), as messages: meta-schema errors and unknown keywords."""
+    return unknown_keywords(schema) + [
         f"{'/'.join(str(p) for p in e.absolute_path) or '(schema)'}: {e.message}"
         for e in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(schema)
     ]
+
+
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SUBSCHEMA_ONE = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_KEYWORDS = {
+    *_SUBSCHEMA_MAPS,
+    *_SUBSCHEMA_ONE,
+    *_SUBSCHEMA_LISTS,
+    "$schema",
+    "$id",
+    "$ref",
+    "$anchor",
+    "$comment",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$vocabulary",
+    "type",
+    "enum",
+    "const",
+    "format",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minContains",
+    "maxContains",
+    "minProperties",
+    "maxProperties",
+    "required",
+    "dependentRequired",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "example",
+    "discriminator",
+    "externalDocs",
+    "xml",  # OpenAPI's own schema keywords
+}
+
+
+def unknown_keywords(schema: Any, where: str = "") -> list[str]:
+    """Keywords no validator understands (a typo such as `additionalproperties` would silently allow anything).
+
+    Extensions starting with `x-` are allowed, as OpenAPI allows them.
+    """
+    if not isinstance(schema, dict):
+        return []
+    found = [
+        f"{where or '(schema)'}: unknown keyword {key!r}"
+        for key in schema
+        if key not in _KEYWORDS and not key.startswith("x-")
+    ]
+    for key in _SUBSCHEMA_MAPS:
+        for name, sub in (schema.get(key) or {}).items() if isinstance(schema.get(key), dict) else ():
+            found += unknown_keywords(sub, f"{where}/{key}/{name}")
+    for key in _SUBSCHEMA_ONE:
+        if key in schema:
+            found += unknown_keywords(schema[key], f"{where}/{key}")
+    for key in _SUBSCHEMA_LISTS:
+        for index, sub in enumerate(schema.get(key) or []):
+            found += unknown_keywords(sub, f"{where}/{key}/{index}")
+    return found

@@ -77,9 +77,10 @@ def _is_shape_problem(issue: Issue) -> bool:
 
 def _describe(issue: Issue) -> str:
     field = issue.path[0] if issue.path else None
-    if isinstance(field, str) and field in _PAGE_LIMITS and len(issue.path) == 1:
-        return _PAGE_LIMITS[field]
-    if issue.path == ("email",) and issue.schema_path.endswith("pattern"):
+    keyword = issue.schema_path.rsplit("/", 1)[-1]
+    if field in _PAGE_LIMITS and len(issue.path) == 1 and keyword in ("minimum", "maximum"):
+        return _PAGE_LIMITS[str(field)]
+    if issue.path == ("email",) and keyword == "pattern":
         return "email is not a valid email address"
     if not issue.path:
         return issue.message

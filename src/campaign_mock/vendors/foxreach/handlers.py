@@ -45,11 +45,18 @@ def _data(value: Any, status: int = 200) -> Reply:
 
 def _page(call: Call, records: list[Record], view: Callable[[Record], Record]) -> Reply:
     page = paginate(records, call.query.get("page", 1), call.query.get("pageSize", DEFAULT_PAGE_SIZE))
-    return Reply(200, {
-        "data": [view(r) for r in page.items],
-        "meta": {"page": page.page, "pageSize": page.page_size, "total": page.total,
-                 "totalPages": page.total_pages},
-    })
+    return Reply(
+        200,
+        {
+            "data": [view(r) for r in page.items],
+            "meta": {
+                "page": page.page,
+                "pageSize": page.page_size,
+                "total": page.total,
+                "totalPages": page.total_pages,
+            },
+        },
+    )
 
 
 def _deleted(record_id: str) -> Reply:
@@ -294,9 +301,7 @@ async def list_webhooks(call: Call) -> Reply:
 
 
 async def create_webhook(call: Call) -> Reply:
-    hook = _state(call).create_webhook(
-        call.ids.new("cwh_"), call.ids.new("whsec_", "token", 32), call.body, _now(call)
-    )
+    hook = _state(call).create_webhook(call.ids.new("cwh_"), call.ids.new("whsec_", "token", 32), call.body, _now(call))
     return _data(webhook_view(hook, with_secret=True), 201)
 
 
@@ -317,15 +322,49 @@ async def delete_webhook(call: Call) -> Reply:
 HANDLERS: dict[str, Handler] = {
     fn.__name__: fn
     for fn in (
-        list_campaigns, create_campaign, get_campaign, update_campaign, delete_campaign, start_campaign,
-        pause_campaign, resume_campaign, add_campaign_leads, remove_campaign_lead, add_campaign_accounts,
-        remove_campaign_account, list_sequences, create_sequence, update_sequence, delete_sequence,
-        list_leads, create_lead, get_lead, update_lead, delete_lead, get_lead_activity,
-        list_email_accounts, get_email_account, delete_email_account,
-        list_templates, create_template, get_template, update_template, delete_template,
-        list_inbox_threads, get_inbox_stats, get_inbox_reply, update_inbox_reply, update_inbox_thread,
-        get_inbox_conversation, reply_to_inbox_thread,
-        get_analytics_overview, get_campaign_analytics,
-        list_webhook_events, list_webhooks, create_webhook, update_webhook, delete_webhook,
+        list_campaigns,
+        create_campaign,
+        get_campaign,
+        update_campaign,
+        delete_campaign,
+        start_campaign,
+        pause_campaign,
+        resume_campaign,
+        add_campaign_leads,
+        remove_campaign_lead,
+        add_campaign_accounts,
+        remove_campaign_account,
+        list_sequences,
+        create_sequence,
+        update_sequence,
+        delete_sequence,
+        list_leads,
+        create_lead,
+        get_lead,
+        update_lead,
+        delete_lead,
+        get_lead_activity,
+        list_email_accounts,
+        get_email_account,
+        delete_email_account,
+        list_templates,
+        create_template,
+        get_template,
+        update_template,
+        delete_template,
+        list_inbox_threads,
+        get_inbox_stats,
+        get_inbox_reply,
+        update_inbox_reply,
+        update_inbox_thread,
+        get_inbox_conversation,
+        reply_to_inbox_thread,
+        get_analytics_overview,
+        get_campaign_analytics,
+        list_webhook_events,
+        list_webhooks,
+        create_webhook,
+        update_webhook,
+        delete_webhook,
     )
 }

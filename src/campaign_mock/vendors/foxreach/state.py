@@ -26,48 +26,142 @@ Record = dict[str, Any]
 Problems = list[tuple[tuple[str | int, ...], str]]
 
 WEBHOOK_EVENTS = (
-    "email.sent", "email.failed", "email.bounced", "email.opened", "reply.received", "reply.categorized",
-    "campaign.started", "campaign.completed", "lead.created",
+    "email.sent",
+    "email.failed",
+    "email.bounced",
+    "email.opened",
+    "reply.received",
+    "reply.categorized",
+    "campaign.started",
+    "campaign.completed",
+    "lead.created",
 )
 CAMPAIGN_FIELDS = (
-    "id", "name", "status", "timezone", "sendingDays", "sendingStartHour", "sendingEndHour", "dailyLimit",
-    "sentToday", "context", "totalLeads", "totalSent", "totalDelivered", "totalBounced", "totalReplied",
-    "totalOpened", "createdAt", "updatedAt", "startedAt", "completedAt",
+    "id",
+    "name",
+    "status",
+    "timezone",
+    "sendingDays",
+    "sendingStartHour",
+    "sendingEndHour",
+    "dailyLimit",
+    "sentToday",
+    "context",
+    "totalLeads",
+    "totalSent",
+    "totalDelivered",
+    "totalBounced",
+    "totalReplied",
+    "totalOpened",
+    "createdAt",
+    "updatedAt",
+    "startedAt",
+    "completedAt",
 )
 CAMPAIGN_SETTINGS = ("name", "timezone", "sendingDays", "sendingStartHour", "sendingEndHour", "dailyLimit", "context")
 CAMPAIGN_COUNTERS = ("sentToday", "totalSent", "totalDelivered", "totalBounced", "totalReplied", "totalOpened")
 SEQUENCE_FIELDS = (
-    "id", "campaignId", "stepNumber", "name", "subject", "body", "delayDays", "delayHours", "sendOnlyIfNoReply",
-    "templateType", "createdAt", "updatedAt",
+    "id",
+    "campaignId",
+    "stepNumber",
+    "name",
+    "subject",
+    "body",
+    "delayDays",
+    "delayHours",
+    "sendOnlyIfNoReply",
+    "templateType",
+    "createdAt",
+    "updatedAt",
 )
 SEQUENCE_SETTINGS = ("name", "subject", "body", "delayDays", "delayHours", "sendOnlyIfNoReply", "templateType")
 LEAD_FIELDS = (
-    "id", "email", "firstName", "lastName", "company", "title", "phone", "linkedinUrl", "website", "customFields",
-    "tags", "notes", "source", "status", "lastContactedAt", "createdAt", "updatedAt",
+    "id",
+    "email",
+    "firstName",
+    "lastName",
+    "company",
+    "title",
+    "phone",
+    "linkedinUrl",
+    "website",
+    "customFields",
+    "tags",
+    "notes",
+    "source",
+    "status",
+    "lastContactedAt",
+    "createdAt",
+    "updatedAt",
 )
 LEAD_SETTINGS = (
-    "firstName", "lastName", "company", "title", "phone", "linkedinUrl", "website", "customFields", "tags", "notes",
+    "firstName",
+    "lastName",
+    "company",
+    "title",
+    "phone",
+    "linkedinUrl",
+    "website",
+    "customFields",
+    "tags",
+    "notes",
     "status",
 )
 ACCOUNT_FIELDS = (
-    "id", "email", "displayName", "provider", "dailyLimit", "sentToday", "isActive", "warmupEnabled", "healthScore",
-    "bounceRate", "replyRate", "connectionStatus", "createdAt", "updatedAt",
+    "id",
+    "email",
+    "displayName",
+    "provider",
+    "dailyLimit",
+    "sentToday",
+    "isActive",
+    "warmupEnabled",
+    "healthScore",
+    "bounceRate",
+    "replyRate",
+    "connectionStatus",
+    "createdAt",
+    "updatedAt",
 )
 TEMPLATE_FIELDS = ("id", "name", "subject", "body", "templateType", "sendAsHtml", "createdAt", "updatedAt")
 TEMPLATE_SETTINGS = ("name", "subject", "body", "templateType", "sendAsHtml")
 REPLY_FIELDS = (
-    "id", "fromEmail", "toEmail", "subject", "bodyPreview", "body", "bodyPlain", "category", "isRead", "isStarred",
-    "receivedAt", "leadId", "campaignId", "accountId",
+    "id",
+    "fromEmail",
+    "toEmail",
+    "subject",
+    "bodyPreview",
+    "body",
+    "bodyPlain",
+    "category",
+    "isRead",
+    "isStarred",
+    "receivedAt",
+    "leadId",
+    "campaignId",
+    "accountId",
 )
 REPLY_SETTINGS = ("isRead", "isStarred", "category")
 WEBHOOK_FIELDS = ("id", "url", "isActive", "events", "lastDeliveredAt", "consecutiveFailures", "createdAt", "updatedAt")
 WEBHOOK_SETTINGS = ("url", "events", "isActive")
 ACTIVITY_DEFAULTS: Record = {
-    "subject": "", "bodyPreview": None, "status": None, "campaignName": None, "sequenceStep": None,
-    "emailType": None, "openedAt": None, "clickedAt": None, "category": None,
+    "subject": "",
+    "bodyPreview": None,
+    "status": None,
+    "campaignName": None,
+    "sequenceStep": None,
+    "emailType": None,
+    "openedAt": None,
+    "clickedAt": None,
+    "category": None,
 }
-STAT_CATEGORIES = {"interested": "interested", "not_interested": "notInterested",
-                   "out_of_office": "outOfOffice", "uncategorized": "uncategorized", "unknown": "unknown"}
+STAT_CATEGORIES = {
+    "interested": "interested",
+    "not_interested": "notInterested",
+    "out_of_office": "outOfOffice",
+    "uncategorized": "uncategorized",
+    "unknown": "unknown",
+}
 
 _VARIABLE = re.compile(r"\{\{[^{}]*\}\}")
 
@@ -162,9 +256,18 @@ class FoxReachState:
                     activity.setdefault(key, value)
                 activity.setdefault("timestamp", now)
         for account in data.setdefault("emailAccounts", []):
-            for key, value in (("displayName", None), ("provider", None), ("dailyLimit", 50), ("sentToday", 0),
-                               ("isActive", True), ("warmupEnabled", False), ("healthScore", None),
-                               ("bounceRate", None), ("replyRate", None), ("connectionStatus", None)):
+            for key, value in (
+                ("displayName", None),
+                ("provider", None),
+                ("dailyLimit", 50),
+                ("sentToday", 0),
+                ("isActive", True),
+                ("warmupEnabled", False),
+                ("healthScore", None),
+                ("bounceRate", None),
+                ("replyRate", None),
+                ("connectionStatus", None),
+            ):
                 account.setdefault(key, value)
             _timestamps(account, now)
         for template in data.setdefault("templates", []):
@@ -179,9 +282,19 @@ class FoxReachState:
                 hook["secret"] = ctx.ids.new("whsec_", "token", 32)
             _timestamps(hook, now)
         for reply in data.setdefault("inbox", []):
-            for key, value in (("toEmail", None), ("subject", None), ("bodyPreview", None), ("body", None),
-                               ("bodyPlain", None), ("category", "uncategorized"), ("isRead", False),
-                               ("isStarred", False), ("leadId", None), ("campaignId", None), ("accountId", None)):
+            for key, value in (
+                ("toEmail", None),
+                ("subject", None),
+                ("bodyPreview", None),
+                ("body", None),
+                ("bodyPlain", None),
+                ("category", "uncategorized"),
+                ("isRead", False),
+                ("isStarred", False),
+                ("leadId", None),
+                ("campaignId", None),
+                ("accountId", None),
+            ):
                 reply.setdefault(key, value)
             reply.setdefault("receivedAt", now)
             for message in reply.get("messages") or []:
@@ -191,15 +304,17 @@ class FoxReachState:
         return cls(data)
 
     def to_dict(self) -> Record:
-        return copy.deepcopy({
-            "api_keys": self.api_keys,
-            "campaigns": self.campaigns,
-            "leads": self.leads,
-            "emailAccounts": self.email_accounts,
-            "templates": self.templates,
-            "webhooks": self.webhooks,
-            "inbox": self.inbox,
-        })
+        return copy.deepcopy(
+            {
+                "api_keys": self.api_keys,
+                "campaigns": self.campaigns,
+                "leads": self.leads,
+                "emailAccounts": self.email_accounts,
+                "templates": self.templates,
+                "webhooks": self.webhooks,
+                "inbox": self.inbox,
+            }
+        )
 
     # -- lookups ------------------------------------------------------------------------------------
     def campaign(self, campaign_id: str) -> Record:
@@ -381,16 +496,26 @@ class FoxReachState:
             campaign = self._optional(self.campaigns, reply["campaignId"])
             campaign_name = campaign["name"] if campaign else None
             entries[reply["id"]] = {
-                "id": reply["id"], "type": "reply_received", **ACTIVITY_DEFAULTS, "subject": reply["subject"] or "",
-                "bodyPreview": reply["bodyPreview"], "campaignName": campaign_name, "category": reply["category"],
+                "id": reply["id"],
+                "type": "reply_received",
+                **ACTIVITY_DEFAULTS,
+                "subject": reply["subject"] or "",
+                "bodyPreview": reply["bodyPreview"],
+                "campaignName": campaign_name,
+                "category": reply["category"],
                 "timestamp": reply["receivedAt"],
             }
             for message in reply.get("messages") or []:
                 if message["direction"] == "sent" and message["id"] not in entries:
                     entries[message["id"]] = {
-                        "id": message["id"], "type": "email_sent", **ACTIVITY_DEFAULTS,
-                        "subject": message["subject"] or "", "bodyPreview": _preview(message["body"]),
-                        "status": "sent", "campaignName": campaign_name, "emailType": "reply",
+                        "id": message["id"],
+                        "type": "email_sent",
+                        **ACTIVITY_DEFAULTS,
+                        "subject": message["subject"] or "",
+                        "bodyPreview": _preview(message["body"]),
+                        "status": "sent",
+                        "campaignName": campaign_name,
+                        "emailType": "reply",
                         "timestamp": message["timestamp"],
                     }
         for activity in lead["activities"]:
@@ -401,8 +526,9 @@ class FoxReachState:
 
     def _membership(self, lead: Record, campaign: Record, timeline: list[Record]) -> Record:
         sent = [a for a in timeline if a["type"] == "email_sent" and a["campaignName"] == campaign["name"]]
-        replies = sorted(r["receivedAt"] for r in self.inbox
-                         if r["leadId"] == lead["id"] and r["campaignId"] == campaign["id"])
+        replies = sorted(
+            r["receivedAt"] for r in self.inbox if r["leadId"] == lead["id"] and r["campaignId"] == campaign["id"]
+        )
         steps = [a["sequenceStep"] for a in sent if a["sequenceStep"] is not None]
         return {
             "campaignId": campaign["id"],
@@ -444,10 +570,16 @@ class FoxReachState:
         needle = (filters.get("search") or "").lower()
         found = []
         for reply in self.inbox:
-            if any(filters.get(q) is not None and reply[f] != filters[q] for q, f in (
-                ("category", "category"), ("isRead", "isRead"), ("isStarred", "isStarred"),
-                ("accountId", "accountId"), ("campaignId", "campaignId"),
-            )):
+            if any(
+                filters.get(q) is not None and reply[f] != filters[q]
+                for q, f in (
+                    ("category", "category"),
+                    ("isRead", "isRead"),
+                    ("isStarred", "isStarred"),
+                    ("accountId", "accountId"),
+                    ("campaignId", "campaignId"),
+                )
+            ):
                 continue
             texts = (reply["fromEmail"], reply["subject"], reply["body"], reply["bodyPlain"], reply["bodyPreview"])
             if needle and not any(needle in (t or "").lower() for t in texts):
@@ -471,11 +603,18 @@ class FoxReachState:
         """The seeded conversation, or (none seeded) the reply alone, as a received message."""
         if reply.get("messages") is not None:
             return copy.deepcopy(list(reply["messages"]))
-        return [{
-            "id": reply["id"], "direction": "received", "fromEmail": reply["fromEmail"],
-            "toEmail": reply["toEmail"], "subject": reply["subject"], "body": reply["body"] or reply["bodyPlain"],
-            "category": reply["category"], "timestamp": reply["receivedAt"],
-        }]
+        return [
+            {
+                "id": reply["id"],
+                "direction": "received",
+                "fromEmail": reply["fromEmail"],
+                "toEmail": reply["toEmail"],
+                "subject": reply["subject"],
+                "body": reply["body"] or reply["bodyPlain"],
+                "category": reply["category"],
+                "timestamp": reply["receivedAt"],
+            }
+        ]
 
     def send_answer(self, reply: Record, message_id: str, body: str, subject: str | None, now: str) -> None:
         """Record an answer to the lead, sent from the mailbox that received the reply."""
@@ -484,9 +623,14 @@ class FoxReachState:
         if sender is None:
             raise errors.error(500, errors.REPLY_FAILED)  # no mailbox to send from
         answer = {
-            "id": message_id, "direction": "sent", "fromEmail": sender, "toEmail": reply["fromEmail"],
-            "subject": subject or (f"Re: {reply['subject']}" if reply["subject"] else None), "body": body,
-            "category": None, "timestamp": now,
+            "id": message_id,
+            "direction": "sent",
+            "fromEmail": sender,
+            "toEmail": reply["fromEmail"],
+            "subject": subject or (f"Re: {reply['subject']}" if reply["subject"] else None),
+            "body": body,
+            "category": None,
+            "timestamp": now,
         }
         reply["messages"] = [*self._messages(reply), answer]
         lead = self._optional(self.leads, reply["leadId"])
@@ -499,7 +643,9 @@ class FoxReachState:
             stats[key] = sum(1 for r in self.inbox if r["category"] == category)
         # Answers to leads: mail sent in a thread after the lead's reply arrived.
         stats["totalSent"] = sum(
-            1 for r in self.inbox for m in r.get("messages") or []
+            1
+            for r in self.inbox
+            for m in r.get("messages") or []
             if m["direction"] == "sent" and m["timestamp"] >= r["receivedAt"]
         )
         return stats
@@ -536,9 +682,15 @@ class FoxReachState:
     # -- webhooks -----------------------------------------------------------------------------------
     def create_webhook(self, webhook_id: str, secret: str, fields: Record, now: str) -> Record:
         hook: Record = {
-            "id": webhook_id, "url": fields["url"], "isActive": fields.get("isActive", True),
-            "events": list(fields["events"]), "secret": secret, "lastDeliveredAt": None,
-            "consecutiveFailures": 0, "createdAt": now, "updatedAt": now,
+            "id": webhook_id,
+            "url": fields["url"],
+            "isActive": fields.get("isActive", True),
+            "events": list(fields["events"]),
+            "secret": secret,
+            "lastDeliveredAt": None,
+            "consecutiveFailures": 0,
+            "createdAt": now,
+            "updatedAt": now,
         }
         self.webhooks.append(hook)
         return hook
@@ -568,8 +720,15 @@ def _timestamps(record: Record, now: str) -> None:
 
 
 def _campaign_defaults(campaign: Record, now: str) -> None:
-    for key, value in (("status", "draft"), ("timezone", "UTC"), ("sendingDays", [1, 2, 3, 4, 5]),
-                       ("sendingStartHour", 9), ("sendingEndHour", 17), ("dailyLimit", 50), ("context", None)):
+    for key, value in (
+        ("status", "draft"),
+        ("timezone", "UTC"),
+        ("sendingDays", [1, 2, 3, 4, 5]),
+        ("sendingStartHour", 9),
+        ("sendingEndHour", 17),
+        ("dailyLimit", 50),
+        ("context", None),
+    ):
         campaign.setdefault(key, copy.deepcopy(value))
     for counter in CAMPAIGN_COUNTERS:
         campaign.setdefault(counter, 0)
@@ -587,8 +746,14 @@ def _campaign_defaults(campaign: Record, now: str) -> None:
 def _sequence_defaults(campaign: Record, now: str) -> None:
     """Documented step defaults; steps are numbered by their position, and belong to their campaign."""
     for position, step in enumerate(campaign["sequences"], start=1):
-        for key, value in (("name", None), ("subject", None), ("delayDays", 0), ("delayHours", 0),
-                           ("sendOnlyIfNoReply", True), ("templateType", "email")):
+        for key, value in (
+            ("name", None),
+            ("subject", None),
+            ("delayDays", 0),
+            ("delayHours", 0),
+            ("sendOnlyIfNoReply", True),
+            ("templateType", "email"),
+        ):
             step.setdefault(key, value)
         step["campaignId"] = campaign["id"]
         step["stepNumber"] = position
@@ -596,8 +761,17 @@ def _sequence_defaults(campaign: Record, now: str) -> None:
 
 
 def _lead_defaults(lead: Record, now: str) -> None:
-    for key in ("firstName", "lastName", "company", "title", "phone", "linkedinUrl", "website", "notes",
-                "lastContactedAt"):
+    for key in (
+        "firstName",
+        "lastName",
+        "company",
+        "title",
+        "phone",
+        "linkedinUrl",
+        "website",
+        "notes",
+        "lastContactedAt",
+    ):
         lead.setdefault(key, None)
     lead.setdefault("customFields", {})
     lead.setdefault("tags", [])
@@ -665,16 +839,24 @@ def check_references(section: Record) -> Problems:
                     problems.append((("campaigns", i, key, j), f"{what} {ref!r} is listed twice"))
                 listed.add(ref)
         if "totalLeads" in campaign and campaign["totalLeads"] != len(campaign.get("leadIds", [])):
-            problems.append((("campaigns", i, "totalLeads"),
-                             f"totalLeads is {campaign['totalLeads']} but leadIds lists "
-                             f"{len(campaign.get('leadIds', []))} (leave totalLeads out: it follows leadIds)"))
+            problems.append(
+                (
+                    ("campaigns", i, "totalLeads"),
+                    f"totalLeads is {campaign['totalLeads']} but leadIds lists "
+                    f"{len(campaign.get('leadIds', []))} (leave totalLeads out: it follows leadIds)",
+                )
+            )
         for j, step in enumerate(campaign.get("sequences", [])):
             if step["id"] in step_ids:
                 problems.append((("campaigns", i, "sequences", j, "id"), f"duplicate id {step['id']!r}"))
             step_ids.add(step["id"])
             if "stepNumber" in step and step["stepNumber"] != j + 1:
-                problems.append((("campaigns", i, "sequences", j, "stepNumber"),
-                                 f"stepNumber {step['stepNumber']} does not match the step's position ({j + 1})"))
+                problems.append(
+                    (
+                        ("campaigns", i, "sequences", j, "stepNumber"),
+                        f"stepNumber {step['stepNumber']} does not match the step's position ({j + 1})",
+                    )
+                )
     for i, lead in enumerate(section.get("leads", [])):
         activity_ids: set[str] = set()
         for j, activity in enumerate(lead.get("activities", [])):
@@ -682,8 +864,11 @@ def check_references(section: Record) -> Problems:
                 problems.append((("leads", i, "activities", j, "id"), f"duplicate id {activity['id']!r}"))
             activity_ids.add(activity["id"])
     for i, reply in enumerate(section.get("inbox", [])):
-        for key, known, what in (("leadId", leads, "lead"), ("campaignId", campaigns, "campaign"),
-                                 ("accountId", accounts, "email account")):
+        for key, known, what in (
+            ("leadId", leads, "lead"),
+            ("campaignId", campaigns, "campaign"),
+            ("accountId", accounts, "email account"),
+        ):
             ref = reply.get(key)
             if ref is not None and ref not in known:
                 problems.append((("inbox", i, key), f"no {what} {ref!r}"))
