@@ -26,10 +26,12 @@ _counter = itertools.count(1)
 class MockSession:
     """One isolated session on a running mock, with helpers for the admin API."""
 
-    def __init__(self, server: MockServer, name: str) -> None:
+    def __init__(self, server: MockServer, name: str, client: httpx.Client | None = None) -> None:
         self.server = server
         self.name = name
         self.base_url = f"{server.url}/__session/{name}"
+        # The mock is plain HTTP on loopback: no TLS context (building one loads the CA bundle, ~20 ms).
+        self._client = client or httpx.Client(verify=False, trust_env=False)
 
     def url(self, vendor: str) -> str:
         """The vendor prefix inside this session: point an SDK's base URL here."""
@@ -38,7 +40,7 @@ class MockSession:
     def admin(self, method: str, route: str, **kwargs: Any) -> httpx.Response:
         """Call `/__admin/<route>` for this session."""
         params = {"session": self.name, **kwargs.pop("params", {})}
-        return httpx.request(method, f"{self.server.url}/__admin/{route}", params=params, **kwargs)
+        return self._client.request(method, f"{self.server.url}/__admin/{route}", params=params, **kwargs)
 
     def load_scenario(self, name: str | None = None, *, yaml: str | None = None) -> None:
         body = {"yaml": yaml} if yaml is not None else {"name": name}
@@ -76,10 +78,18 @@ def campaign_mock() -> Iterator[MockServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def _campaign_mock_admin_client() -> Iterator[httpx.Client]:
+    with httpx.Client(verify=False, trust_env=False) as client:
+        yield client
+
+
 @pytest.fixture
-def mock_session(campaign_mock: MockServer, request: pytest.FixtureRequest) -> Iterator[MockSession]:
+def mock_session(
+    campaign_mock: MockServer, _campaign_mock_admin_client: httpx.Client, request: pytest.FixtureRequest
+) -> Iterator[MockSession]:
     """A fresh session of its own for this test; loads the scenario named by the marker, if any."""
-    session = MockSession(campaign_mock, f"t{next(_counter)}")
+    session = MockSession(campaign_mock, f"t{next(_counter)}", _campaign_mock_admin_client)
     marker = request.node.get_closest_marker("campaign_mock_scenario")
     if marker is not None:
         session.load_scenario(marker.args[0])

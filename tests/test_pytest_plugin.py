@@ -1,0 +1,45 @@
+"""The pytest plugin, tested with pytest's own pytester: fixtures, the scenario marker, isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+INNER_TESTS = '''
+import httpx
+import pytest
+
+AUTH = {"Authorization": "Bearer sk_test_leadterra"}
+
+
+def test_session_sees_default_scenario(mock_session):
+    r = httpx.get(mock_session.url("leadterra") + "/v1/campaigns/camp_123/stats", headers=AUTH)
+    assert r.status_code == 200
+    assert r.json()["totalEnrolled"] == 2
+
+
+def test_changes_stay_in_the_session(mock_session):
+    r = httpx.post(mock_session.url("leadterra") + "/v1/campaigns/camp_123/start", headers=AUTH)
+    assert r.json()["status"] == "running"
+    other = httpx.post(mock_session.server.url + "/leadterra/v1/campaigns/camp_123/pause", headers=AUTH)
+    assert other.json()["status"] == "draft"  # the default session never saw the start
+
+
+@pytest.mark.campaign_mock_scenario("leadterra/paused")
+def test_marker_loads_a_scenario(mock_session):
+    r = httpx.post(mock_session.url("leadterra") + "/v1/campaigns/camp_held/start", headers=AUTH)
+    assert r.json() == {"id": "camp_held", "status": "running", "startedAt": "2025-02-20T08:00:00Z"}
+    assert [e["operationId"] for e in mock_session.requests()] == ["start_campaign"]
+
+
+def test_clock_helpers(mock_session):
+    assert mock_session.set_clock(now="2025-01-15T11:00:00Z", frozen=True)["now"] == "2025-01-15T11:00:00Z"
+    assert mock_session.advance_clock(90)["now"] == "2025-01-15T11:01:30Z"
+    r = httpx.post(mock_session.url("leadterra") + "/v1/campaigns", headers=AUTH, json={"name": "Timed"})
+    assert r.json()["createdAt"] == "2025-01-15T11:01:30Z"
+'''
+
+
+def test_fixtures_marker_and_isolation_work_in_a_user_suite(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user_suite=INNER_TESTS)
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
