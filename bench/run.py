@@ -1,7 +1,7 @@
 """campaign-mock benchmark: the mock's throughput as a ratio of a bare Starlette app's, side by side.
 
     .venv/bin/python bench/run.py            # the default run (about 1.5 minutes on 2 cores)
-    .venv/bin/python bench/run.py --quick    # a smoke run (about 30 s)
+    .venv/bin/python bench/run.py --quick    # a smoke run (under a minute)
     .venv/bin/python bench/run.py --no-check # report only; do not fail below the target ratio
 
 Every server is a uvicorn subprocess (httptools, uvloop, one worker, access log off) on a free loopback port;
@@ -53,7 +53,7 @@ SERVERS: dict[str, list[str]] = {
     "mock_reference": ["--app", "mock", "--validator", "reference", "--journal", "on"],
     "mock_no_journal": ["--app", "mock", "--validator", "fast", "--journal", "off"],
 }
-JOURNAL_SIZE = 10_000  # Settings().journal_size
+JOURNAL_SIZE = 10_000  # Settings().journal_size: the journal keeps this many entries, then evicts the oldest
 
 
 class BenchError(Exception):
@@ -455,28 +455,41 @@ def report(results: dict[str, Any]) -> str:
     lines = []
     t = results.get("throughput")
     if t:
-        lines.append("Throughput (requests/s, median of rounds; ratio = median of per-round ratios [min-max])")
-        lines.append(f"  {'case':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'srv CPU us/req':>16}")
+        lines.append("Throughput: requests/s and latency, median over rounds; server CPU time per request")
+        lines.append(f"  {'case':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}{'CPU share':>11}")
         for key, c in t["cases"].items():
-            lines.append(f"  {key:<24}{c['rps_median']:>10.0f}{c['p50_ms_median']:>9.2f}{c['p99_ms_median']:>9.2f}"
-                         f"{c['server_cpu_us_per_request_median'] or float('nan'):>16.1f}")
+            cpu = c["server_cpu_us_per_request_median"]
+            share = c["server_cpu_median"]
+            lines.append(f"  {key:<24}{c['rps_median']:>9.0f}{c['p50_ms_median']:>9.2f}{c['p99_ms_median']:>9.2f}"
+                         f"{cpu if cpu is not None else float('nan'):>12.1f}"
+                         f"{share if share is not None else float('nan'):>11.2f}")
         lines.append("")
+        lines.append("Ratios: median of the per-round ratios of req/s [min-max over rounds], and the same ratio")
+        lines.append("computed from server CPU time per request (less sensitive to a busy machine)")
         for key, r in t["ratios"].items():
-            cpu = f"   by server CPU/request: {r['cpu_per_request_ratio']:.2f}" if "cpu_per_request_ratio" in r else ""
+            cpu = f"   CPU: {r['cpu_per_request_ratio']:.2f}" if "cpu_per_request_ratio" in r else ""
             lines.append(f"  {key:<30}{r['median']:>6.2f}  [{r['min']:.2f}-{r['max']:.2f}]{cpu}")
+        shares = [c["server_cpu_median"] for c in t["cases"].values() if c["server_cpu_median"] is not None]
+        if shares and min(shares) < 0.8:
+            lines.append(f"  note: a server got as little as {min(shares):.0%} of a core: the machine was busy "
+                         "(figures are noisier; the ratios still compare like with like)")
     m = results.get("memory")
     if m:
         lines.append("")
-        lines.append(f"Memory (RSS of a fresh mock serving {m['requests']} GETs)")
+        lines.append(f"Memory: RSS of the freshly started mock while it serves {m['requests']} GETs")
         for key in ("journal_on", "journal_off"):
             pts = ", ".join(f"{p['requests']}: {p['rss_mb']:.1f}" for p in m[key]["points"])
             lines.append(f"  {key:<12} start {m[key]['start_mb']:.1f} MB -> end {m[key]['end_mb']:.1f} MB "
-                         f"(+{m[key]['growth_mb']:.1f}; last half +{m[key]['growth_last_half_mb']:.1f})   [{pts}]")
-        lines.append(f"  journal cost at the end: {m['journal_cost_mb']:.1f} MB")
+                         f"(+{m[key]['growth_mb']:.1f}; last half +{m[key]['growth_last_half_mb']:.1f})")
+            lines.append(f"  {'':<12} [requests: MB] {pts}")
+        lines.append(f"  the journal's cost at the end: {m['journal_cost_mb']:.1f} MB")
+    if "rss_mb_end" in results:
+        lines.append("  RSS at the end of the run (MB): "
+                     + ", ".join(f"{k} {v:.1f}" for k, v in results["rss_mb_end"].items()))
     u = results.get("micro")
     if u:
         lines.append("")
-        lines.append("In-process micro costs (us per call, best of 5)")
+        lines.append("In-process micro costs: us per call, best of interleaved repeats")
         for key, value in u.items():
             lines.append(f"  {key:<40}{value:>10}")
     return "\n".join(lines)

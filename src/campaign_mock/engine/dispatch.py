@@ -258,8 +258,9 @@ class Dispatcher:
             if param.location == "path":
                 issues += _prefixed(param.validator.issues(path_params.get(param.name, "")), param.name)
         raw_query: dict[str, list[str]] = {}
-        for name, value in parse_qsl(query_string, keep_blank_values=True):
-            raw_query.setdefault(name, []).append(value)
+        if query_string:
+            for name, value in parse_qsl(query_string, keep_blank_values=True):
+                raw_query.setdefault(name, []).append(value)
         query: dict[str, Any] = {}
         known = set()
         for param in op.parameters:

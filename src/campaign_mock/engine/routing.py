@@ -35,12 +35,16 @@ class Router:
             table.setdefault(op.path, {})[op.method] = op
         ordered = sorted(templated.items(), key=lambda kv: _specificity(kv[0]), reverse=True)
         self._templated = [(_compile(path), methods) for path, methods in ordered]
+        # Templated routes bucketed by segment count: a path only tries the templates it could match.
+        self._by_length: dict[int, list[tuple[re.Pattern[str], dict[str, Operation]]]] = {}
+        for (pattern, methods), (path, _) in zip(self._templated, ordered, strict=True):
+            self._by_length.setdefault(path.count("/"), []).append((pattern, methods))
 
     def match(self, method: str, path: str) -> Match | NoMatch:
         methods = self._static.get(path)
         params: dict[str, str] = {}
         if methods is None:
-            for pattern, candidates in self._templated:
+            for pattern, candidates in self._by_length.get(path.count("/"), ()):
                 found = pattern.fullmatch(path)
                 if found:
                     methods, params = candidates, found.groupdict()
