@@ -55,6 +55,10 @@ class Clock:
         else:
             self._offset += seconds
 
+    def release(self) -> None:
+        """Back to plain system time: not frozen, no offset."""
+        self._frozen_at, self._offset = None, 0.0
+
     def copy(self) -> Clock:
         twin = Clock(source=self._source)
         twin._frozen_at, twin._offset = self._frozen_at, self._offset

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ log = logging.getLogger("campaign_mock")
 ViolationPolicy = Literal["error", "warn"]
 
 SESSION_PREFIX = "/__session/"
+SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # as admin.yaml's SessionName
 _JSON = [(b"content-type", b"application/json")]
 
 
@@ -87,6 +89,10 @@ class Dispatcher:
             session_name, _, tail = path[len(SESSION_PREFIX) :].partition("/")
             root = SESSION_PREFIX + session_name
             path = "/" + tail
+        if not SESSION_NAME.fullmatch(session_name):
+            message = f"session names are 1-100 letters, digits, '_', '.' or '-'; got {session_name!r}"
+            await _send(send, 400, {"error": {"code": "invalid_session", "message": message}}, {})
+            return
         service, _, rest = path[1:].partition("/")
         rest = "/" + rest
         body = await _read_body(receive)

@@ -191,19 +191,47 @@ def _fault_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) ->
         if path and template is None:
             problems.append(Problem(file, lines.line_for((*where, "path")), f"{vendor} documents no path {path!r}"))
             continue
-        if fault.get("body") is not None and fault.get("status") and path:
-            for op in catalog.specs[vendor].operations:
-                if op.path != template or (fault.get("method") and op.method != fault["method"].upper()):
-                    continue
-                response = op.response_for(fault["status"])
-                if response is None:
-                    message = f"{op.operation_id} documents no {fault['status']} response"
-                    problems.append(Problem(file, lines.line_for((*where, "status")), message))
-                elif response.validator is not None:
-                    for issue in response.validator.issues(fault["body"]):
-                        message = f"body breaks {op.operation_id} {fault['status']} schema: {issue}"
-                        problems.append(Problem(file, lines.line_for((*where, "body", *issue.path)), message))
+        if fault.get("body") is not None:
+            problems += _fault_body_problems(fault, template, catalog, lines.shifted(where), file)
     return problems
+
+
+def _fault_body_problems(
+    fault: dict[str, Any], template: str | None, catalog: Catalog, lines: LineMap, file: str
+) -> list[Problem]:
+    """A given body must be one the spec allows: for every operation the fault is aimed at, or, with no path,
+    for at least one operation of the vendor that documents the status. `lines` is the fault's own line map."""
+
+    def line(*path: str | int) -> int | None:
+        return lines.line_for(path)
+
+    status = fault.get("status")
+    if status is None:
+        return [Problem(file, line("body"), "a fault with a body needs a status")]
+    method = fault.get("method", "").upper()
+    aimed = [
+        op
+        for op in catalog.specs[fault["vendor"]].operations
+        if (template is None or op.path == template) and (not method or op.method == method)
+    ]
+    failures: list[Problem] = []
+    fitting = 0
+    for op in aimed:
+        response = op.response_for(status)
+        if response is None:
+            if template is not None:
+                failures.append(Problem(file, line("status"), f"{op.operation_id} documents no {status} response"))
+            continue
+        issues = response.validator.issues(fault["body"]) if response.validator is not None else []
+        for issue in issues:
+            message = f"body breaks {op.operation_id} {status} schema: {issue}"
+            failures.append(Problem(file, line("body", *issue.path), message))
+        fitting += not issues
+    if template is not None:
+        return failures
+    if fitting:
+        return []
+    return failures[:1] or [Problem(file, line("status"), f"no {fault['vendor']} operation documents {status}")]
 
 
 def _expect_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) -> list[Problem]:

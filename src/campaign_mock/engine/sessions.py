@@ -181,8 +181,7 @@ class SessionStore:
         names = self.names()
         self._sessions.clear()
         self.server_faults.clear()
-        if self.scenario.clock:
-            self._apply_server_clock(self.scenario)
+        self._apply_server_clock(self.scenario)
         return names
 
     def load(self, scenario: Scenario, session: str | None = None) -> None:
@@ -206,6 +205,8 @@ class SessionStore:
         return list(self._sessions.values())
 
     def _apply_server_clock(self, scenario: Scenario) -> None:
+        """The server clock as the scenario sets it; system time when it sets none."""
+        self.clock.release()
         if scenario.clock:
             now = scenario.clock.get("now")
             self.clock.set(parse_instant(now) if now else None, scenario.clock.get("frozen"))

@@ -89,7 +89,15 @@ def _issues_of(err: jsonschema.ValidationError) -> list[Issue]:
         extra = [k for k in err.instance if k not in known and not any(re.search(p, k) for p in patterns)]
         if extra:
             return [Issue((*path, key), _schema_path(err), f"unknown key {key!r}") for key in extra]
-    return [Issue(path, _schema_path(err), err.message, err.instance)]
+    return [Issue(path, _schema_path(err), _message(err), err.instance)]
+
+
+def _message(err: jsonschema.ValidationError) -> str:
+    """jsonschema's message, unless it quotes a large instance: then the rule that failed, and a short quote."""
+    if len(err.message) <= 200:
+        return str(err.message)
+    quoted = repr(err.instance)
+    return f"{quoted[:60]}... fails {err.validator}: {err.validator_value!r}"[:300]
 
 
 def _schema_path(err: jsonschema.ValidationError) -> str:

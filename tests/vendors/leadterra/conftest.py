@@ -1,4 +1,4 @@
-"""Leadterra driven over HTTP, the way an SDK would: one client per test, in the test's own mock session."""
+"""Leadterra driven over HTTP, the way an SDK would, in each test's own mock session."""
 
 from __future__ import annotations
 

@@ -49,13 +49,13 @@ class Leadterra:
         return self.http.request(method, f"{self.session.server.url}/__admin/{route}", params=params, **kwargs)
 
     def load(self, yaml: str) -> None:
-        """Load a scenario (YAML text) into this test's session only."""
-        response = self.admin("POST", "scenarios", json={"yaml": yaml})
-        assert response.status_code == 200, response.text
+        """Load a scenario (YAML text) into this test's session only, through the plugin's helper."""
+        self.session.load_scenario(yaml=yaml)
 
     def freeze_clock(self, now: str) -> None:
-        response = self.admin("POST", "clock", json={"now": now, "frozen": True})
-        assert response.status_code == 200, response.text
+        """Give this test's session a clock of its own, frozen at `now`."""
+        reading = self.session.set_clock(now, frozen=True)
+        assert (reading["now"], reading["frozen"]) == (now, True), reading
 
     def state(self) -> dict[str, Any]:
         """The session's Leadterra records, as `GET /__admin/state` exports them."""

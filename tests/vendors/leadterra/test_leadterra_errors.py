@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from leadterra_client import STEP, Leadterra, error
+
+from campaign_mock.engine.catalog import load_catalog
 
 AUTH_FAILED = error(
     "authentication_failed", "The Authorization header is missing, malformed, or the API key is invalid."
@@ -21,8 +22,11 @@ vendors:
     orphan_api_keys: [sk_live_orphaned]
 """
 
+Operation = tuple[str, str, object]
+Answers = dict[str, tuple[int, object]]
+
 # Every documented operation, with a body that would otherwise be accepted.
-OPERATIONS = [
+OPERATIONS: list[Operation] = [
     ("GET", "/v1/sender-pools", None),
     ("GET", "/v1/sender-accounts", None),
     ("POST", "/v1/campaigns", {"name": "X"}),
@@ -34,7 +38,7 @@ OPERATIONS = [
     ("POST", "/v1/suppression-list", {"emails": ["a@x.example"]}),
     ("POST", "/v1/webhooks", {"url": "https://h.example/x", "events": ["message.sent"]}),
 ]
-CAMPAIGN_OPERATIONS = [
+CAMPAIGN_OPERATIONS: list[Operation] = [
     ("POST", "/v1/campaigns/camp_unknown/leads/bulk", {"leads": [{"email": "a@x.example"}]}),
     ("POST", "/v1/campaigns/camp_unknown/start", None),
     ("POST", "/v1/campaigns/camp_unknown/pause", None),
@@ -43,26 +47,36 @@ CAMPAIGN_OPERATIONS = [
 
 
 # -- authentication ------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("method", "path", "body"), OPERATIONS)
-def test_every_operation_without_authorization_answers_authentication_failed(
-    leadterra: Leadterra, method: str, path: str, body: object
-) -> None:
-    response = leadterra.request(method, path, json=body, headers={})
+def _answers(leadterra: Leadterra, operations: list[Operation], headers: dict[str, str] | None = None) -> Answers:
+    """Each operation's status and body, keyed by `METHOD path`, so one assert shows every mismatch."""
+    answers = {}
+    for method, path, body in operations:
+        response = leadterra.request(method, path, json=body, headers=headers)
+        answers[f"{method} {path}"] = (response.status_code, response.json())
+    return answers
 
-    assert (response.status_code, response.json()) == (401, AUTH_FAILED)
+
+def test_operations_list_covers_every_documented_operation() -> None:
+    catalog = load_catalog()
+    router = catalog.routers["leadterra"]
+
+    listed = {(method, router.template_for(path)) for method, path, _ in OPERATIONS}
+
+    assert listed == {(op.method, op.path) for op in catalog.specs["leadterra"].operations}
 
 
-@pytest.mark.parametrize(
-    "authorization",
-    ["Basic c2tfdGVzdF9sZWFkdGVycmE6", "Token sk_test_leadterra", "sk_test_leadterra", "Bearer"],
-    ids=["basic", "token-scheme", "no-scheme", "bearer-without-key"],
-)
-def test_list_sender_pools_with_wrong_scheme_answers_authentication_failed(
-    leadterra: Leadterra, authorization: str
-) -> None:
-    response = leadterra.get("/v1/sender-pools", headers={"Authorization": authorization})
+def test_every_operation_without_authorization_answers_authentication_failed(leadterra: Leadterra) -> None:
+    answers = _answers(leadterra, OPERATIONS, headers={})
 
-    assert (response.status_code, response.json()) == (401, AUTH_FAILED)
+    assert answers == {f"{method} {path}": (401, AUTH_FAILED) for method, path, _ in OPERATIONS}
+
+
+def test_list_sender_pools_with_wrong_scheme_answers_authentication_failed(leadterra: Leadterra) -> None:
+    schemes = ["Basic c2tfdGVzdF9sZWFkdGVycmE6", "Token sk_test_leadterra", "sk_test_leadterra", "Bearer"]
+
+    answers = {a: leadterra.get("/v1/sender-pools", headers={"Authorization": a}) for a in schemes}
+
+    assert {a: (r.status_code, r.json()) for a, r in answers.items()} == {a: (401, AUTH_FAILED) for a in schemes}
 
 
 def test_list_sender_pools_with_unknown_key_answers_authentication_failed(leadterra: Leadterra) -> None:
@@ -77,7 +91,7 @@ def test_list_sender_pools_accepts_the_scheme_in_any_case(leadterra: Leadterra) 
     assert response.status_code == 200
 
 
-def test_list_sender_pools_with_a_key_of_another_session_scenario_answers_authentication_failed(
+def test_list_sender_pools_with_key_the_session_scenario_lacks_answers_authentication_failed(
     leadterra: Leadterra,
 ) -> None:
     leadterra.load("vendors: {leadterra: {api_keys: [sk_test_other]}}")
@@ -87,15 +101,12 @@ def test_list_sender_pools_with_a_key_of_another_session_scenario_answers_authen
     assert (response.status_code, response.json()) == (401, AUTH_FAILED)
 
 
-@pytest.mark.parametrize(("method", "path", "body"), OPERATIONS)
-def test_every_operation_with_orphaned_key_answers_workspace_not_found(
-    leadterra: Leadterra, method: str, path: str, body: object
-) -> None:
+def test_every_operation_with_orphaned_key_answers_workspace_not_found(leadterra: Leadterra) -> None:
     leadterra.load(ORPHANED)
 
-    response = leadterra.request(method, path, json=body, headers={"Authorization": "Bearer sk_live_orphaned"})
+    answers = _answers(leadterra, OPERATIONS, headers={"Authorization": "Bearer sk_live_orphaned"})
 
-    assert (response.status_code, response.json()) == (404, WORKSPACE_NOT_FOUND)
+    assert answers == {f"{method} {path}": (404, WORKSPACE_NOT_FOUND) for method, path, _ in OPERATIONS}
 
 
 # -- invalid_request -----------------------------------------------------------------------------------
@@ -207,7 +218,7 @@ def test_add_to_suppression_list_with_over_1000_emails_answers_invalid_request(l
     response = leadterra.post("/v1/suppression-list", json={"emails": emails})
 
     assert (response.status_code, response.json()) == (400, _invalid(
-        f"Invalid request body: emails: {emails!r} is too long"
+        f"Invalid request body: emails: {emails!r:.60}... fails maxItems: 1000"
     ))
     assert leadterra.state()["suppressionList"] == before
 
@@ -245,13 +256,10 @@ def test_list_replies_with_unexpected_query_parameter_answers_invalid_request(le
 
 
 # -- campaign_not_found --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("method", "path", "body"), CAMPAIGN_OPERATIONS)
-def test_every_campaign_operation_with_unknown_id_answers_campaign_not_found(
-    leadterra: Leadterra, method: str, path: str, body: object
-) -> None:
-    response = leadterra.request(method, path, json=body)
+def test_every_campaign_operation_with_unknown_id_answers_campaign_not_found(leadterra: Leadterra) -> None:
+    answers = _answers(leadterra, CAMPAIGN_OPERATIONS)
 
-    assert (response.status_code, response.json()) == (404, CAMPAIGN_NOT_FOUND)
+    assert answers == {f"{method} {path}": (404, CAMPAIGN_NOT_FOUND) for method, path, _ in CAMPAIGN_OPERATIONS}
 
 
 def test_list_replies_with_unknown_campaign_answers_campaign_not_found(leadterra: Leadterra) -> None:

@@ -15,6 +15,7 @@ def _state(call: Call) -> LeadterraState:
 
 
 async def list_sender_pools(call: Call) -> Reply:
+    _state(call).refresh_pools(call.now())
     pools = _state(call).sender_pools
     shape = call.variant("leadterra.sender_pools_shape")
     if shape == "pools":
@@ -107,6 +108,7 @@ async def create_campaign(call: Call) -> Reply:
 async def bulk_enroll_leads(call: Call) -> Reply:
     state = _state(call)
     campaign = state.campaign(call.path_params["id"])
+    state.refresh_pools(call.now())
     # Malformed addresses never get here: the spec's EmailAddress pattern answers them with 422.
     leads: list[dict[str, Any]] = call.body["leads"]
     result = state.enrol(campaign, leads)
@@ -125,6 +127,7 @@ async def start_campaign(call: Call) -> Reply:
     state = _state(call)
     campaign = state.campaign(call.path_params["id"])
     allow_empty = call.variant("leadterra.start_without_leads") == "queue_nothing"
+    state.refresh_pools(call.now())
     state.start(campaign, format_instant(call.now()), allow_empty)
     if call.variant("leadterra.start_response") == "wrapped":
         return Reply(

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Self
 
-from ...engine.clock import format_instant
+from ...engine.clock import format_instant, parse_instant
 from ...engine.service import StateContext
 from . import errors
 
+POOL_WINDOW = timedelta(hours=24)
 STAT_COUNTERS = ("sent", "delivered", "bounced", "replied", "opened", "queued")
 LEAD_FIELDS = ("firstName", "lastName", "company", "jobTitle")
 
@@ -47,6 +49,7 @@ class LeadterraState:
         for pool in data.setdefault("senderPools", []):
             pool.setdefault("remainingVolume", pool["dailyCapacity"])
             pool.setdefault("senderAccountIds", [])
+            pool.setdefault("windowStartedAt", now)
         for account in data.setdefault("senderAccounts", []):
             account.setdefault("name", account["email"].split("@")[0])
             account.setdefault("status", "active")
@@ -96,6 +99,15 @@ class LeadterraState:
         wanted = campaign.get("senderPoolId")
         return next((p for p in self.sender_pools if p["id"] == wanted), None)
 
+    def refresh_pools(self, now: datetime) -> None:
+        """Give back a pool's daily capacity once its rolling 24-hour window has ended on the mock clock."""
+        for pool in self.sender_pools:
+            started = parse_instant(pool["windowStartedAt"])
+            elapsed = now - started
+            if elapsed >= POOL_WINDOW:
+                pool["remainingVolume"] = pool["dailyCapacity"]
+                pool["windowStartedAt"] = format_instant(now - elapsed % POOL_WINDOW)
+
     def is_suppressed(self, email: str) -> bool:
         return email.lower() in {s.lower() for s in self.suppression}
 
@@ -123,14 +135,18 @@ class LeadterraState:
         The caller has checked every email; nothing here can fail half-way.
         """
         enrolled = updated = skipped = 0
+        seen: set[str] = set()
         for incoming in leads:
             email = incoming["email"]
+            # A repeat of an address in the same request updates the same lead; it is counted once.
+            repeat = email.lower() in seen
+            seen.add(email.lower())
             if self.is_suppressed(email):
-                skipped += 1
+                skipped += 0 if repeat else 1
                 continue
             copies = self._lead_copies(email)
             if copies:
-                updated += 1
+                updated += 0 if repeat else 1
                 for record in copies:
                     record.update(copy.deepcopy({k: v for k, v in incoming.items() if k != "email"}))
                 if not any(c is r for c in campaign["leads"] for r in copies):
