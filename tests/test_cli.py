@@ -14,7 +14,7 @@ import pytest
 
 from campaign_mock.cli import main
 from campaign_mock.engine.scenarios import shipped_scenarios
-from campaign_mock.server import MockServer, _free_port
+from campaign_mock.server import MockServer, free_port
 
 LEADTERRA_SCENARIOS = (
     "leadterra/missing-leads",
@@ -186,7 +186,7 @@ def test_unknown_scenario_name_is_a_clear_error(capsys: pytest.CaptureFixture[st
 
 def test_serve_watch_reloads_a_changed_scenario_and_keeps_the_old_one_when_broken(tmp_path: Path) -> None:
     scenario = _write(tmp_path, "live.yaml", "extends: default\nvendors:\n  leadterra:\n    api_keys: [sk_test_one]\n")
-    port = _free_port("127.0.0.1")
+    port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port), "--scenario", str(scenario), "--watch"],

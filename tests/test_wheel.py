@@ -12,16 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from campaign_mock.server import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def test_wheel_serves_default_scenario_outside_the_checkout(tmp_path: Path) -> None:
@@ -46,7 +39,7 @@ def test_wheel_serves_default_scenario_outside_the_checkout(tmp_path: Path) -> N
     assert listed.returncode == 0, listed.stderr
     assert "leadterra/missing-leads" in listed.stdout
 
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
         [str(python), "-m", "campaign_mock", "serve", "--port", str(port)],

@@ -18,7 +18,7 @@ class MockServer:
     def __init__(self, settings: Settings | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app: MockApp = create_app(settings)
         self.host = host
-        self.port = port or _free_port(host)
+        self.port = port or free_port(host)
         config = uvicorn.Config(
             self.app, host=host, port=self.port, log_level="warning", access_log=False, lifespan="off"
         )
@@ -49,7 +49,7 @@ class MockServer:
         self.stop()
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]

@@ -11,27 +11,25 @@ never a stack trace.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
 
+from .asgi import lifespan, read_body, send_json
 from .catalog import ADMIN, Catalog
 from .clock import format_instant
 from .errors import ApiError
 from .journal import Entry, Journal, Violation
+from .parsing import Parsed, RequestInvalid, parse_request
 from .rate_limit import Decision
 from .routing import Match, NoMatch
 from .service import Call, ErrorStyle, Reply, Vendor
 from .sessions import DEFAULT_SESSION, Session, SessionStore
 from .specs import Operation
-from .validation import Issue
 
 log = logging.getLogger("campaign_mock")
 
@@ -39,16 +37,6 @@ ViolationPolicy = Literal["error", "warn"]
 
 SESSION_PREFIX = "/__session/"
 SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # as admin.yaml's SessionName
-_JSON = [(b"content-type", b"application/json")]
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A validated request: path parameters, typed query parameters and the JSON body."""
-
-    path_params: dict[str, str]
-    query: dict[str, Any]
-    body: Any
 
 
 Invoke = Callable[[Parsed], Awaitable[Reply]]
@@ -75,7 +63,7 @@ class Dispatcher:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -91,11 +79,11 @@ class Dispatcher:
             path = "/" + tail
         if not SESSION_NAME.fullmatch(session_name):
             message = f"session names are 1-100 letters, digits, '_', '.' or '-'; got {session_name!r}"
-            await _send(send, 400, {"error": {"code": "invalid_session", "message": message}}, {})
+            await send_json(send, 400, {"error": {"code": "invalid_session", "message": message}}, {})
             return
         service, _, rest = path[1:].partition("/")
         rest = "/" + rest
-        body = await _read_body(receive)
+        body = await read_body(receive)
         method: str = scope["method"]
         query_string = scope.get("query_string", b"").decode("latin-1")
 
@@ -103,11 +91,11 @@ class Dispatcher:
             vendor = self.catalog.vendors[service]
             if rest == "/openapi.json" and method == "GET":
                 reply = self._spec_reply(service, scope, headers, root)
-                await _send(send, reply.status, reply.body, reply.headers)
+                await send_json(send, reply.status, reply.body, reply.headers)
                 return
             session = self.store.get(session_name)
             reply, op, violations = await self._vendor(vendor, session, method, rest, query_string, headers, body)
-            payload = await _send(send, reply.status, reply.body, reply.headers)
+            payload = await send_json(send, reply.status, reply.body, reply.headers)
             if self.record_journal:
                 self.journal.add(
                     Entry(
@@ -142,9 +130,9 @@ class Dispatcher:
                 reply, _, violations = await self._admin(method, path, query_string, headers, body)
                 if violations:
                     self.journal.add_violations(violations)
-            await _send(send, reply.status, reply.body, reply.headers)
+            await send_json(send, reply.status, reply.body, reply.headers)
         else:
-            await _send(send, *self._index(service))
+            await send_json(send, *self._index(service))
 
     # -- vendors ------------------------------------------------------------------------------------
     async def _vendor(
@@ -181,7 +169,7 @@ class Dispatcher:
                     raise errors.method_not_allowed(method, match.allowed)
                 raise errors.route_not_found(path)
             assert op is not None
-            parsed = self._parse(op, match.path_params, query_string, body, errors, vendor.strict_query)
+            parsed = parse_request(op, match.path_params, query_string, body, errors, vendor.strict_query)
 
             async def invoke(parsed: Parsed) -> Reply:
                 handler = vendor.handlers.get(op.operation_id)
@@ -193,7 +181,7 @@ class Dispatcher:
             reply, violations = await self._run(op, parsed, invoke, errors, session.name)
         except ApiError as error:
             reply, violations = self._error_reply(error, errors), []
-            if isinstance(error, _RequestInvalid):
+            if isinstance(error, RequestInvalid):
                 violations = [self._violation("request", session.name, vendor.name, op, method, path, error)]
             if decision is None and policy is not None and error.status != 429:
                 decision = session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False)
@@ -239,7 +227,7 @@ class Dispatcher:
             return self._error_reply(error, errors), None, []
         op = match.operation
         try:
-            parsed = self._parse(op, match.path_params, query_string, body, errors, strict_query=True)
+            parsed = parse_request(op, match.path_params, query_string, body, errors, strict_query=True)
         except ApiError as error:
             return self._error_reply(error, errors), op, []
 
@@ -250,64 +238,6 @@ class Dispatcher:
         return reply, op, violations
 
     # -- shared steps -------------------------------------------------------------------------------
-    def _parse(
-        self,
-        op: Operation,
-        path_params: dict[str, str],
-        query_string: str,
-        body: bytes,
-        errors: ErrorStyle,
-        strict_query: bool,
-    ) -> Parsed:
-        issues: list[Issue] = []
-        for param in op.parameters:
-            if param.location == "path":
-                issues += _prefixed(param.validator.issues(path_params.get(param.name, "")), param.name)
-        raw_query: dict[str, list[str]] = {}
-        if query_string:
-            for name, value in parse_qsl(query_string, keep_blank_values=True):
-                raw_query.setdefault(name, []).append(value)
-        query: dict[str, Any] = {}
-        known = set()
-        for param in op.parameters:
-            if param.location != "query":
-                continue
-            known.add(param.name)
-            values = raw_query.get(param.name)
-            if values is None:
-                if param.required:
-                    issues.append(Issue((param.name,), "required", f"query parameter {param.name!r} is required"))
-                continue
-            value = _coerce(values, param.types, param.item_types)
-            found = param.validator.issues(value)
-            issues += _prefixed(found, param.name)
-            query[param.name] = value
-        if strict_query:
-            for name in raw_query:
-                if name not in known:
-                    issues.append(Issue((name,), "", f"unexpected query parameter {name!r}"))
-        if issues:
-            raise _RequestInvalid(errors.invalid_request(issues, "query"), issues)
-        parsed_body: Any = None
-        if op.body is not None:
-            if not body.strip():
-                if op.body_required:
-                    issue = Issue((), "required", "a JSON request body is required")
-                    raise _RequestInvalid(errors.invalid_request([issue], "body"), [issue])
-            else:
-                try:
-                    parsed_body = json.loads(body)
-                except json.JSONDecodeError as exc:
-                    issue = Issue((), "", f"the body is not valid JSON ({exc.msg} at position {exc.pos})")
-                    raise _RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
-                except UnicodeDecodeError:
-                    issue = Issue((), "", "the body is not UTF-8 text")
-                    raise _RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
-                issues = op.body.issues(parsed_body)
-                if issues:
-                    raise _RequestInvalid(errors.invalid_request(issues, "body"), issues)
-        return Parsed(path_params, query, parsed_body)
-
     async def _run(
         self, op: Operation, parsed: Parsed, invoke: Invoke, errors: ErrorStyle, session: str
     ) -> tuple[Reply, list[Violation]]:
@@ -398,7 +328,7 @@ class Dispatcher:
         op: Operation | None,
         method: str,
         path: str,
-        error: _RequestInvalid,
+        error: RequestInvalid,
     ) -> Violation:
         issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in error.issues)
         when = self._now_text(session)
@@ -413,7 +343,7 @@ class Dispatcher:
         return format_instant(clock.now())
 
     def _error_reply(self, error: ApiError, errors: ErrorStyle) -> Reply:
-        inner = error.inner if isinstance(error, _RequestInvalid) else error
+        inner = error.inner if isinstance(error, RequestInvalid) else error
         return Reply(inner.status, errors.render(inner), dict(inner.headers))
 
     def _spec_reply(self, service: str, scope: Scope, headers: dict[str, str], root: str) -> Reply:
@@ -435,45 +365,6 @@ class Dispatcher:
         return 404, body, {}
 
 
-class _RequestInvalid(ApiError):
-    """A vendor error raised because the request broke the spec; carries the issues for the violation log."""
-
-    def __init__(self, inner: ApiError, issues: list[Issue]) -> None:
-        super().__init__(inner.status, inner.code, inner.message, details=inner.details, headers=inner.headers)
-        self.inner = inner
-        self.issues = issues
-
-
-def _prefixed(issues: list[Issue], name: str) -> list[Issue]:
-    return [Issue((name, *i.path), i.schema_path, i.message) for i in issues]
-
-
-def _coerce(values: list[str], types: tuple[str, ...], item_types: tuple[str, ...]) -> Any:
-    """Query text to the JSON type the parameter schema asks for; left as text when it does not parse."""
-    if "array" in types:
-        items = [part for v in values for part in v.split(",")] if len(values) == 1 else values
-        return [_scalar(v, item_types) for v in items]
-    return _scalar(values[-1], types)
-
-
-def _scalar(text: str, types: tuple[str, ...]) -> Any:
-    if "integer" in types:
-        try:
-            return int(text)
-        except ValueError:
-            pass
-    if "number" in types:
-        try:
-            return float(text)
-        except ValueError:
-            pass
-    if "boolean" in types and text in ("true", "false"):
-        return text == "true"
-    if "null" in types and text in ("", "null"):
-        return None
-    return text
-
-
 def _not_implemented(op: Operation) -> Reply:
     return Reply(
         501,
@@ -483,39 +374,3 @@ def _not_implemented(op: Operation) -> Reply:
             "message": f"{op.method} {op.path} ({op.operation_id}) has no handler yet",
         },
     )
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-async def _send(send: Send, status: int, body: Any, headers: dict[str, str]) -> bytes:
-    if body is None and (status == 204 or status < 200):
-        payload = b""
-        raw_headers = []
-    else:
-        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        raw_headers = list(_JSON)
-    raw_headers.append((b"content-length", str(len(payload)).encode()))
-    raw_headers.extend((k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items())
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": payload})
-    return payload
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return

@@ -1,0 +1,124 @@
+"""Reading a request against its operation: path parameters, typed query parameters, and the JSON body.
+
+Query text is turned into the JSON type its schema asks for before it is validated. Anything outside the spec
+raises the vendor's own validation error (`RequestInvalid`), carrying the issues for the violation log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from .errors import ApiError
+from .service import ErrorStyle
+from .specs import Operation
+from .validation import Issue
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A validated request: path parameters, typed query parameters and the JSON body."""
+
+    path_params: dict[str, str]
+    query: dict[str, Any]
+    body: Any
+
+
+def parse_request(
+    op: Operation,
+    path_params: dict[str, str],
+    query_string: str,
+    body: bytes,
+    errors: ErrorStyle,
+    strict_query: bool,
+) -> Parsed:
+    """Path, query and body checked against the operation's spec; raises the vendor's validation error."""
+    issues: list[Issue] = []
+    for param in op.parameters:
+        if param.location == "path":
+            issues += _prefixed(param.validator.issues(path_params.get(param.name, "")), param.name)
+    raw_query: dict[str, list[str]] = {}
+    if query_string:
+        for name, value in parse_qsl(query_string, keep_blank_values=True):
+            raw_query.setdefault(name, []).append(value)
+    query: dict[str, Any] = {}
+    known = set()
+    for param in op.parameters:
+        if param.location != "query":
+            continue
+        known.add(param.name)
+        values = raw_query.get(param.name)
+        if values is None:
+            if param.required:
+                issues.append(Issue((param.name,), "required", f"query parameter {param.name!r} is required"))
+            continue
+        value = _coerce(values, param.types, param.item_types)
+        found = param.validator.issues(value)
+        issues += _prefixed(found, param.name)
+        query[param.name] = value
+    if strict_query:
+        for name in raw_query:
+            if name not in known:
+                issues.append(Issue((name,), "", f"unexpected query parameter {name!r}"))
+    if issues:
+        raise RequestInvalid(errors.invalid_request(issues, "query"), issues)
+    parsed_body: Any = None
+    if op.body is not None:
+        if not body.strip():
+            if op.body_required:
+                issue = Issue((), "required", "a JSON request body is required")
+                raise RequestInvalid(errors.invalid_request([issue], "body"), [issue])
+        else:
+            try:
+                parsed_body = json.loads(body)
+            except json.JSONDecodeError as exc:
+                issue = Issue((), "", f"the body is not valid JSON ({exc.msg} at position {exc.pos})")
+                raise RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
+            except UnicodeDecodeError:
+                issue = Issue((), "", "the body is not UTF-8 text")
+                raise RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
+            issues = op.body.issues(parsed_body)
+            if issues:
+                raise RequestInvalid(errors.invalid_request(issues, "body"), issues)
+    return Parsed(path_params, query, parsed_body)
+
+
+class RequestInvalid(ApiError):
+    """A vendor error raised because the request broke the spec; carries the issues for the violation log."""
+
+    def __init__(self, inner: ApiError, issues: list[Issue]) -> None:
+        super().__init__(inner.status, inner.code, inner.message, details=inner.details, headers=inner.headers)
+        self.inner = inner
+        self.issues = issues
+
+
+def _prefixed(issues: list[Issue], name: str) -> list[Issue]:
+    return [Issue((name, *i.path), i.schema_path, i.message) for i in issues]
+
+
+def _coerce(values: list[str], types: tuple[str, ...], item_types: tuple[str, ...]) -> Any:
+    """Query text to the JSON type the parameter schema asks for; left as text when it does not parse."""
+    if "array" in types:
+        items = [part for v in values for part in v.split(",")] if len(values) == 1 else values
+        return [_scalar(v, item_types) for v in items]
+    return _scalar(values[-1], types)
+
+
+def _scalar(text: str, types: tuple[str, ...]) -> Any:
+    if "integer" in types:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    if "number" in types:
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    if "boolean" in types and text in ("true", "false"):
+        return text == "true"
+    if "null" in types and text in ("", "null"):
+        return None
+    return text
