@@ -15,7 +15,7 @@ from .app import DEFAULT_SCENARIO, MockApp, Settings, create_app, load_scenarios
 from .engine.catalog import load_catalog
 from .engine.errors import ConfigError
 from .engine.scenarios import SCENARIO_DIR, Scenario, load_scenario, locate, shipped_scenarios
-from .engine.verify import Outcome, verify_scenario, yaml_for
+from .engine.verify import Outcome, verify_scenario
 from .server import MockServer
 
 
@@ -192,7 +192,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _verify_all(client: httpx.Client, scenarios: list[tuple[str, Scenario]]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for ref, scenario in scenarios:
-        for outcome in verify_scenario(client, ref, scenario, yaml_for(ref)):
+        for outcome in verify_scenario(client, ref, scenario):
             print(outcome.line(), flush=True)
             outcomes.append(outcome)
     return outcomes

@@ -182,7 +182,7 @@ def test_load_scenario_with_yaml_syntax_error_answers_400_naming_line(shared: Mo
 def test_load_scenario_with_unknown_name_answers_400(shared: Mock, mock_session: MockSession) -> None:
     response = shared.admin("POST", "scenarios", session=mock_session.name, json={"name": "no/such-scenario"})
 
-    message = "no/such-scenario: no scenario named 'no/such-scenario' (shipped names: campaign-mock scenarios)"
+    message = "no/such-scenario: no shipped scenario named 'no/such-scenario' (send its text as `yaml` instead)"
     assert (response.status_code, response.json()) == (400, {"error": {
         "code": "invalid_scenario", "message": message, "problems": [message],
     }})

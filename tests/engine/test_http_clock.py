@@ -113,7 +113,7 @@ def test_set_clock_with_bad_instant_answers_400(shared: Mock, mock_session: Mock
     response = shared.admin("POST", "clock", session=mock_session.name, json={"now": "next tuesday"})
 
     assert (response.status_code, response.json()) == (400, {"error": {
-        "code": "invalid_request", "message": "now: 'next tuesday' is not an ISO 8601 instant",
+        "code": "invalid_request", "message": "clock: 'next tuesday' is not an ISO 8601 instant",
     }})
     assert shared.admin("GET", "clock", session=mock_session.name).json()["ownClock"] is False
 

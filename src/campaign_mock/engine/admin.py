@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .catalog import Catalog
-from .clock import parse_instant
+from .clock import Clock
 from .errors import ApiError, ConfigError
 from .faults import Fault
 from .journal import Journal
@@ -107,7 +107,7 @@ class Admin:
             if "yaml" in body:
                 scenario = load_scenario_text(body["yaml"], self.catalog)
             else:
-                scenario = load_scenario(body["name"], self.catalog)
+                scenario = load_scenario(body["name"], self.catalog, shipped_only=True)
         except ConfigError as exc:
             raise _invalid("invalid_scenario", exc) from None
         self.store.load(scenario, session)
@@ -188,35 +188,39 @@ class Admin:
 
     async def set_clock(self, parsed: Any, session: str | None) -> Reply:
         setting = dict(parsed.body or {})
-        if "now" in setting:
-            try:
-                parse_instant(setting["now"])
-            except ValueError:
-                raise ApiError(400, "invalid_request", f"now: {setting['now']!r} is not an ISO 8601 instant") from None
-        if session is not None:
-            self.store.get(session).set_clock(setting)
-        else:
-            now = parse_instant(setting["now"]) if "now" in setting else None
-            self.store.clock.set(now, setting.get("frozen"))
-            for target in self.store.all_sessions():
-                if target.own_clock is not None:
-                    target.own_clock.set(now, setting.get("frozen"))
+        try:
+            if session is not None:
+                self.store.get(session).set_clock(setting)
+            else:
+                self.store.clock.copy().apply(setting)  # refuse a bad setting before any clock moves
+                for clock in self._server_wide_clocks():
+                    clock.apply(setting)
+        except ValueError as exc:
+            raise ApiError(400, "invalid_request", f"clock: {exc}") from None
         return Reply(200, self._clock_body(session))
 
     async def advance_clock(self, parsed: Any, session: str | None) -> Reply:
         seconds = parsed.body["seconds"]
         if session is not None:
             target = self.store.get(session)
-            if target.own_clock is None:
-                target.set_clock({})
-            assert target.own_clock is not None
-            target.own_clock.advance(seconds)
+            clocks = [target.own_clock or target.server_clock.copy()]
         else:
-            self.store.clock.advance(seconds)
-            for target in self.store.all_sessions():
-                if target.own_clock is not None:
-                    target.own_clock.advance(seconds)
+            clocks = self._server_wide_clocks()
+        try:
+            for clock in clocks:
+                clock.copy().advance(seconds)  # refuse before any clock moves
+        except ValueError as exc:
+            raise ApiError(400, "invalid_request", f"clock: {exc}") from None
+        for clock in clocks:
+            clock.advance(seconds)
+        if session is not None:
+            target.own_clock = clocks[0]
         return Reply(200, self._clock_body(session))
+
+    def _server_wide_clocks(self) -> list[Clock]:
+        """The server clock and every session clock: server-wide clock changes move them all."""
+        own = [s.own_clock for s in self.store.all_sessions() if s.own_clock is not None]
+        return [self.store.clock, *own]
 
     # -- variants and sessions -------------------------------------------------------------------------
     async def list_variants(self, parsed: Any, session: str | None) -> Reply:
@@ -247,6 +251,12 @@ class Admin:
                 ]
             },
         )
+
+    async def delete_session(self, parsed: Any, session: str | None) -> Reply:
+        name = parsed.query["session"]
+        removed = self.store.remove(name)
+        self.journal.clear(name)
+        return Reply(200, {"removed": removed})
 
     # -- helpers ----------------------------------------------------------------------------------------
     def _sessions(self, session: str | None) -> list[Session]:

@@ -23,7 +23,8 @@ async def read_body(receive: Receive) -> bytes:
 
 
 async def send_json(send: Send, status: int, body: Any, headers: dict[str, str]) -> bytes:
-    if body is None and (status == 204 or status < 200):
+    """Send one JSON answer; returns the bytes sent. HTTP forbids a body on 1xx, 204 and 304: none is sent."""
+    if status in (204, 304) or status < 200:
         payload = b""
         raw_headers = []
     else:

@@ -32,7 +32,6 @@ class Catalog:
     variants: dict[str, Variant]
     scenario_schema: dict[str, Any]
     scenario_validator: SchemaValidator
-    state_validators: dict[str, SchemaValidator]
     backend: Backend
 
 
@@ -57,9 +56,6 @@ def _load_catalog(backend: Backend) -> Catalog:
     specs[ADMIN] = specs.pop("admin")
     variants = {v.name: v for vendor in VENDORS.values() for v in vendor.variants}
     schema = _scenario_schema(VENDORS, specs, variants)
-    state_validators = {
-        name: SchemaValidator(specs[name].scenario_state_schema or {"type": "object"}, backend) for name in VENDORS
-    }
     return Catalog(
         vendors=dict(VENDORS),
         specs=specs,
@@ -67,7 +63,6 @@ def _load_catalog(backend: Backend) -> Catalog:
         variants=variants,
         scenario_schema=schema,
         scenario_validator=SchemaValidator(schema, backend),
-        state_validators=state_validators,
         backend=backend,
     )
 

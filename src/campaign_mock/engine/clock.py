@@ -2,26 +2,50 @@
 
 Every timestamp the mock writes, and every rate-limit window, is read from a `Clock`, so a test can freeze time
 and advance it instead of sleeping. A running clock keeps an offset from system time, so setting it to a
-past date and letting it run works as users expect.
+past date and letting it run works as users expect. A clock never leaves the years 1000-9999, so every
+reading formats as a four-digit-year RFC 3339 instant.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+_EARLIEST = datetime(1000, 1, 1, tzinfo=UTC).timestamp()
+_LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+_LEAP_SECOND = re.compile(r"(T\d\d:\d\d:)60")
+
 
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant; a value without a zone is taken as UTC. Raises ValueError."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """An ISO 8601 / RFC 3339 instant; without a zone it is UTC. Raises ValueError for anything else.
+
+    RFC 3339 allows a leap second (`:60`) and a lowercase `z`; Python's parser takes neither, so a leap second
+    is read as the last second of its minute.
+    """
+    cleaned = _LEAP_SECOND.sub(r"\g<1>59", text.strip())
+    if cleaned[-1:] in ("Z", "z"):
+        cleaned = cleaned[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(cleaned)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{text!r} is not an ISO 8601 instant") from None
+    _check_range(value.timestamp(), text)
+    return value
 
 
 def format_instant(moment: datetime) -> str:
     """`2025-01-15T11:00:00Z`: UTC, seconds precision, the form the vendors document."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_range(stamp: float, shown: object) -> None:
+    if not (math.isfinite(stamp) and _EARLIEST <= stamp <= _LATEST):
+        raise ValueError(f"{shown} is outside the years 1000-9999 the mock's clock can show")
 
 
 class Clock:
@@ -43,13 +67,22 @@ class Clock:
     def set(self, now: datetime | None = None, frozen: bool | None = None) -> None:
         """Move to `now` (keeping the frozen state) and/or freeze or release the clock at its current reading."""
         target = now.timestamp() if now is not None else self.timestamp()
+        _check_range(target, now)
         freeze = self.frozen if frozen is None else frozen
         if freeze:
             self._frozen_at, self._offset = target, 0.0
         else:
             self._frozen_at, self._offset = None, target - self._source()
 
+    def apply(self, setting: dict[str, Any]) -> None:
+        """`{"now": ISO, "frozen": bool}`, either key optional (the scenario and admin form). Raises ValueError
+        and changes nothing when the setting is bad."""
+        now = setting.get("now")
+        self.set(parse_instant(now) if now is not None else None, setting.get("frozen"))
+
     def advance(self, seconds: float) -> None:
+        """Move forward; raises ValueError (and stays put) if that would leave the clock's range."""
+        _check_range(self.timestamp() + seconds, f"advancing {seconds} seconds")
         if self._frozen_at is not None:
             self._frozen_at += seconds
         else:

@@ -23,6 +23,7 @@ from .asgi import lifespan, read_body, send_json
 from .catalog import ADMIN, Catalog
 from .clock import format_instant
 from .errors import ApiError
+from .faults import Fault, take_fault
 from .journal import Entry, Journal, Violation
 from .parsing import Parsed, RequestInvalid, parse_request
 from .rate_limit import Decision
@@ -153,8 +154,9 @@ class Dispatcher:
         key = vendor.rate_limit_key(headers) if vendor.rate_limit_key else ""
         decision: Decision | None = None
 
-        if session.faults:
-            fault_reply = await self._fault(vendor, session, method, path, op, key)
+        fault = take_fault(session.faults, vendor.name, method, path, op.path if op else None)
+        if fault is not None:
+            fault_reply = await self._fault_reply(vendor, session, fault, key)
             if fault_reply is not None:
                 return fault_reply, op, []
         try:
@@ -165,9 +167,7 @@ class Dispatcher:
                 if not decision.allowed:
                     raise errors.for_status(429, decision)
             if isinstance(match, NoMatch):
-                if match.allowed:
-                    raise errors.method_not_allowed(method, match.allowed)
-                raise errors.route_not_found(path)
+                raise _no_match_error(errors, method, path, match)
             assert op is not None
             parsed = parse_request(op, match.path_params, query_string, body, errors, vendor.strict_query)
 
@@ -182,31 +182,24 @@ class Dispatcher:
         except ApiError as error:
             reply, violations = self._error_reply(error, errors), []
             if isinstance(error, RequestInvalid):
-                violations = [self._violation("request", session.name, vendor.name, op, method, path, error)]
-            if decision is None and policy is not None and error.status != 429:
-                decision = session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False)
-            if op is not None and error.status != 501:
+                violations = [self._request_violation(session.name, vendor.name, op, method, path, error)]
+            if decision is None and error.status != 429:
+                decision = _peek(session, vendor.name, key)
+            if op is not None:
                 violations += self._check_response(op, reply, session.name)
         if decision is not None:
             reply.headers.update(decision.headers())
+        if fault is not None:
+            reply.headers.update(fault.headers)
         return reply, op, violations
 
-    async def _fault(
-        self, vendor: Vendor, session: Session, method: str, path: str, op: Operation | None, key: str
-    ) -> Reply | None:
-        from .faults import take_fault
-
-        fault = take_fault(session.faults, vendor.name, method, path, op.path if op else None)
-        if fault is None:
-            return None
+    async def _fault_reply(self, vendor: Vendor, session: Session, fault: Fault, key: str) -> Reply | None:
+        """The fault's own answer, after its delay; None when it only delays or adds headers."""
         if fault.delay_ms:
             await asyncio.sleep(fault.delay_ms / 1000)
         if fault.status is None:
             return None
-        policy = session.policy(vendor.name)
-        decision = (
-            session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False) if policy else None
-        )
+        decision = _peek(session, vendor.name, key)
         if fault.body is not None:
             reply = Reply(fault.status, fault.body)
         else:
@@ -223,8 +216,7 @@ class Dispatcher:
         errors = self.admin_errors
         match = self.catalog.routers[ADMIN].match(method, path)
         if isinstance(match, NoMatch):
-            error = errors.method_not_allowed(method, match.allowed) if match.allowed else errors.route_not_found(path)
-            return self._error_reply(error, errors), None, []
+            return self._error_reply(_no_match_error(errors, method, path, match), errors), None, []
         op = match.operation
         try:
             parsed = parse_request(op, match.path_params, query_string, body, errors, strict_query=True)
@@ -262,9 +254,11 @@ class Dispatcher:
             ]
         if reply.status == 501:
             return reply, []
-        return reply, self._check_response(op, reply, session, replace=True)
+        return reply, self._check_response(op, reply, session)
 
-    def _check_response(self, op: Operation, reply: Reply, session: str, replace: bool = True) -> list[Violation]:
+    def _check_response(self, op: Operation, reply: Reply, session: str) -> list[Violation]:
+        """Check the reply against the spec; a reply that breaks it becomes a 500 naming the operation (or, with
+        `on_violation="warn"`, is passed on), and the violation is returned for the record."""
         spec = op.response_for(reply.status)
         issues: list[dict[str, str]] = []
         if spec is None:
@@ -307,7 +301,7 @@ class Dispatcher:
             self._now_text(session),
         )
         log.error("response broke the contract of %s: %s", op.operation_id, issues)
-        if replace and self.on_violation == "error":
+        if self.on_violation == "error":
             first = issues[0]
             body = {
                 "error": "mock_contract_violation",
@@ -320,9 +314,8 @@ class Dispatcher:
             reply.status, reply.body, reply.headers = 500, body, {}
         return [violation]
 
-    def _violation(
+    def _request_violation(
         self,
-        kind: str,
         session: str,
         service: str,
         op: Operation | None,
@@ -333,7 +326,7 @@ class Dispatcher:
         issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in error.issues)
         when = self._now_text(session)
         return Violation(
-            kind, session, service, op.operation_id if op else None, method, path, error.status, issues, when
+            "request", session, service, op.operation_id if op else None, method, path, error.status, issues, when
         )
 
     def _now_text(self, session: str) -> str:
@@ -363,6 +356,18 @@ class Dispatcher:
             "vendors": {v: {"prefix": f"/{v}", "openapi": f"/{v}/openapi.json"} for v in vendors},
         }
         return 404, body, {}
+
+
+def _peek(session: Session, vendor: str, key: str) -> Decision | None:
+    """The rate-limit reading for a request that does not count (an auth failure, a fault), for its headers."""
+    policy = session.policy(vendor)
+    if policy is None:
+        return None
+    return session.limiter.check(vendor, key, policy, session.clock.timestamp(), count=False)
+
+
+def _no_match_error(errors: ErrorStyle, method: str, path: str, match: NoMatch) -> ApiError:
+    return errors.method_not_allowed(method, match.allowed) if match.allowed else errors.route_not_found(path)
 
 
 def _not_implemented(op: Operation) -> Reply:

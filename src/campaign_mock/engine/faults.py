@@ -51,7 +51,7 @@ class Fault:
         return out
 
     def matches(self, vendor: str, method: str, path: str, template: str | None) -> bool:
-        if self.vendor != vendor or (self.times is not None and self.times <= 0):
+        if self.vendor != vendor:
             return False
         if self.method is not None and self.method != method:
             return False
@@ -59,10 +59,12 @@ class Fault:
 
 
 def take_fault(faults: list[Fault], vendor: str, method: str, path: str, template: str | None) -> Fault | None:
-    """The first fault matching the request, counting one use of it."""
-    for fault in faults:
+    """The first fault matching the request, counting one use of it; a fault used up leaves the list."""
+    for index, fault in enumerate(faults):
         if fault.matches(vendor, method, path, template):
             if fault.times is not None:
                 fault.times -= 1
+                if fault.times <= 0:
+                    del faults[index]
             return fault
     return None

@@ -26,6 +26,23 @@ class Parsed:
     body: Any
 
 
+def load_json(raw: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity (JSON has neither, and no schema can judge them). Every failure,
+    including an integer past Python's digit limit, is a ValueError with a short reason."""
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.msg} at position {exc.pos}") from None
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except ValueError as exc:
+        raise ValueError(str(exc).split(";")[0]) from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_request(
     op: Operation,
     path_params: dict[str, str],
@@ -72,12 +89,9 @@ def parse_request(
                 raise RequestInvalid(errors.invalid_request([issue], "body"), [issue])
         else:
             try:
-                parsed_body = json.loads(body)
-            except json.JSONDecodeError as exc:
-                issue = Issue((), "", f"the body is not valid JSON ({exc.msg} at position {exc.pos})")
-                raise RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
-            except UnicodeDecodeError:
-                issue = Issue((), "", "the body is not UTF-8 text")
+                parsed_body = load_json(body)
+            except ValueError as exc:
+                issue = Issue((), "", f"the body is not valid JSON ({exc})")
                 raise RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
             issues = op.body.issues(parsed_body)
             if issues:

@@ -49,6 +49,8 @@ class RateLimiter:
 
     def check(self, vendor: str, key: str, policy: RateLimitPolicy, now: float, *, count: bool = True) -> Decision:
         hits = self._hits.setdefault((vendor, key), deque())
+        while hits and hits[-1] > now:
+            hits.pop()  # the clock was moved back: requests "from the future" no longer count
         if policy.window == "fixed":
             start = float(math.floor(now / policy.window_seconds) * policy.window_seconds)
             reset: float = start + policy.window_seconds

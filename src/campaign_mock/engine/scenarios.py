@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .clock import parse_instant
 from .errors import ConfigError, Problem
 from .validation import SchemaValidator
 from .yamlsource import JsonPath, LineMap, format_path, load_yaml
@@ -38,7 +39,23 @@ class Scenario:
     faults: list[dict[str, Any]] = field(default_factory=list)
     vendors: dict[str, dict[str, Any]] = field(default_factory=dict)
     expect: list[dict[str, Any]] = field(default_factory=list)
-    expect_lines: list[int | None] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        """The scenario-file form of this (merged) scenario, with no `extends` left to resolve."""
+        doc: dict[str, Any] = {"name": self.name, "description": self.description}
+        for key in ("clock", "variants", "rate_limits", "faults", "vendors", "expect"):
+            value = getattr(self, key)
+            if value:
+                doc[key] = value
+        return doc
+
+
+def is_shipped_name(ref: str) -> bool:
+    try:
+        locate_shipped(ref)
+    except ConfigError:
+        return False
+    return True
 
 
 def shipped_scenarios() -> list[tuple[str, str]]:
@@ -55,20 +72,29 @@ def shipped_scenarios() -> list[tuple[str, str]]:
     return out
 
 
-def locate(ref: str, relative_to: Path | None = None) -> Path:
-    """A shipped scenario name (`leadterra/paused`) or a file path, as a path. Raises ConfigError."""
+def locate(ref: str, relative_to: Path | None = None, file: str | None = None, line: int | None = None) -> Path:
+    """A shipped scenario name (`leadterra/paused`) or a file path (relative to the file that names it), as a
+    path. Raises ConfigError naming the file and line that asked for it."""
     base = relative_to.parent if relative_to is not None else Path.cwd()
     candidates = [base / ref] if ref.endswith((".yaml", ".yml")) else [SCENARIO_DIR / f"{ref}.yaml", base / ref]
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
-    where = str(relative_to) if relative_to else ref
-    raise ConfigError.single(where, None, f"no scenario named {ref!r} (shipped names: campaign-mock scenarios)")
+    message = f"no scenario named {ref!r} (shipped names: campaign-mock scenarios)"
+    raise ConfigError.single(file or ref, line, message)
 
 
-def load_scenario(ref: str, catalog: Catalog) -> Scenario:
-    """Load a shipped name or path, following `extends`."""
-    path = locate(ref)
+def locate_shipped(name: str) -> Path:
+    """A shipped scenario by name only: what the admin API may load by name (never an arbitrary file)."""
+    candidate = (SCENARIO_DIR / f"{name}.yaml").resolve()
+    if _shipped(candidate) and candidate.is_file():
+        return candidate
+    raise ConfigError.single(name, None, f"no shipped scenario named {name!r} (send its text as `yaml` instead)")
+
+
+def load_scenario(ref: str, catalog: Catalog, *, shipped_only: bool = False) -> Scenario:
+    """Load a shipped name or a path, following `extends`."""
+    path = locate_shipped(ref) if shipped_only else locate(ref)
     return _load_file(path, catalog, ())
 
 
@@ -135,9 +161,9 @@ def _from_data(
         faults=list(data.get("faults") or []),
         vendors={v: dict(section or {}) for v, section in (data.get("vendors") or {}).items()},
         expect=list(data.get("expect") or []),
-        expect_lines=[lines.line_for(("expect", i)) for i in range(len(data.get("expect") or []))],
     )
-    problems = _fault_problems(own, lines, display, catalog)
+    problems = _clock_problems(own, lines, display)
+    problems += _fault_problems(own, lines, display, catalog)
     problems += _expect_problems(own, lines, display, catalog)
     parents = data.get("extends")
     parent_refs = [parents] if isinstance(parents, str) else list(parents or [])
@@ -145,7 +171,15 @@ def _from_data(
     provenance.note(own, display, lines)
     merged = own
     if parent_refs:
-        bases = [_load_file(locate(ref, path), catalog, stack) for ref in parent_refs]
+        bases = []
+        for index, ref in enumerate(parent_refs):
+            where = ("extends", index) if isinstance(parents, list) else ("extends",)
+            try:
+                bases.append(_load_file(locate(ref, path, display, lines.line_for(where)), catalog, stack))
+            except ConfigError as exc:
+                problems += exc.problems
+        if not bases:
+            raise ConfigError(problems)
         base = bases[0]
         for extra in bases[1:]:
             base = _merge(base, extra)
@@ -175,6 +209,18 @@ def _schema_problems(data: Any, lines: LineMap, file: str, validator: SchemaVali
 def _plain(message: str) -> str:
     # jsonschema quotes whole instances in some messages; keep lines readable.
     return message if len(message) <= 300 else message[:297] + "..."
+
+
+def _clock_problems(s: Scenario, lines: LineMap, file: str) -> list[Problem]:
+    """`clock.now` must be an instant the mock's clock can hold (the schema's date-time format is wider)."""
+    now = (s.clock or {}).get("now")
+    if now is None:
+        return []
+    try:
+        parse_instant(now)
+    except ValueError as exc:
+        return [Problem(file, lines.line_for(("clock", "now")), f"clock.now: {exc}")]
+    return []
 
 
 def _fault_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) -> list[Problem]:
@@ -261,7 +307,6 @@ def _merge(base: Scenario, top: Scenario) -> Scenario:
         faults=[*base.faults, *top.faults],
         vendors=vendors,
         expect=top.expect,
-        expect_lines=top.expect_lines,
     )
 
 

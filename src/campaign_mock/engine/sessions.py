@@ -12,15 +12,14 @@ import copy
 from typing import Any
 
 from .catalog import Catalog
-from .clock import Clock, parse_instant
+from .clock import Clock
 from .errors import ConfigError, Problem
 from .faults import Fault
 from .ids import IdFactory
 from .rate_limit import RateLimiter, RateLimitPolicy
-from .scenarios import Scenario
+from .scenarios import Scenario, scenario_from_data
 from .service import StateContext, VendorState
 from .variants import Variants
-from .yamlsource import format_path
 
 DEFAULT_SESSION = "default"
 _SCENARIO_KEYS = ("clock", "variants", "rate_limits", "faults", "vendors")
@@ -55,11 +54,12 @@ class Session:
         return self.own_clock or self.server_clock
 
     def set_clock(self, setting: dict[str, Any]) -> None:
-        """Give the session its own clock (from now on it no longer follows the server clock)."""
-        if self.own_clock is None:
-            self.own_clock = self.server_clock.copy()
-        now = setting.get("now")
-        self.own_clock.set(parse_instant(now) if now else None, setting.get("frozen"))
+        """Give the session its own clock (from now on it no longer follows the server clock).
+
+        Raises ValueError for a bad setting, leaving the session's clock as it was."""
+        clock = (self.own_clock or self.server_clock).copy()
+        clock.apply(setting)
+        self.own_clock = clock
 
     def policy(self, vendor: str) -> RateLimitPolicy | None:
         return self._policies.get(vendor)
@@ -111,32 +111,22 @@ class Session:
             raise ConfigError.single(file, None, "the state must be a JSON object")
         unknown = sorted(set(doc) - {*_SCENARIO_KEYS, "session", "scenario", "ids", "rate_limit_hits"})
         problems = [Problem(file, None, f"{key}: unknown key") for key in unknown]
-        scenario_part = {k: doc[k] for k in _SCENARIO_KEYS if doc.get(k) is not None}
-        problems += [Problem(file, None, str(i)) for i in catalog.scenario_validator.issues(scenario_part)]
         ids, hits = doc.get("ids") or {}, doc.get("rate_limit_hits") or {}
         if not _is_map_of(ids, int):
             problems.append(Problem(file, None, "ids: an object of whole-number counters expected"))
         if not isinstance(hits, dict) or not all(
-            isinstance(v, list) and all(isinstance(t, int | float) for t in v) for v in hits.values()
+            isinstance(v, list) and all(isinstance(t, int | float) and not isinstance(t, bool) for t in v)
+            for v in hits.values()
         ):
             problems.append(Problem(file, None, "rate_limit_hits: an object of lists of timestamps expected"))
-        for vendor, section in (doc.get("vendors") or {}).items():
-            check = catalog.vendors[vendor].check_references if vendor in catalog.vendors else None
-            for path, message in check(section) if check and not problems else []:
-                problems.append(Problem(file, None, f"vendors.{vendor}.{format_path(path)}: {message}"))
+        try:
+            # The rest is scenario-file form: the same checks as a scenario (schema, clock, faults, references).
+            snapshot = scenario_from_data({k: doc[k] for k in _SCENARIO_KEYS if doc.get(k) is not None}, catalog, file)
+        except ConfigError as exc:
+            problems += exc.problems
         if problems:
             raise ConfigError(problems)
-        scenario = Scenario(
-            name=str(doc.get("scenario") or base.name),
-            description=base.description,
-            file=file,
-            clock=doc.get("clock"),
-            variants=dict(doc.get("variants") or {}),
-            rate_limits=dict(doc.get("rate_limits") or {}),
-            faults=list(doc.get("faults") or []),
-            vendors=dict(doc.get("vendors") or {}),
-        )
-        session = cls(name, scenario, catalog, server_clock, own_clock=doc.get("clock"))
+        session = cls(name, snapshot, catalog, server_clock, own_clock=snapshot.clock)
         session.ids.counters = dict(ids)
         session.limiter = RateLimiter.from_dict(hits)
         # A reset goes back to the scenario the session was built from, not to the imported snapshot.
@@ -160,23 +150,24 @@ class SessionStore:
         self.server_faults: list[dict[str, Any]] = []  # added server-wide; sessions created later get them too
 
     def get(self, name: str) -> Session:
+        """The session, created from its scenario on first use (with the server-wide faults in force)."""
         session = self._sessions.get(name)
         if session is None:
-            own = self._session_scenarios.get(name)
-            scenario = own or self.scenario
-            clock = own.clock if own is not None else None
-            session = self._sessions[name] = Session(name, scenario, self.catalog, self.clock, clock)
+            session = self._sessions[name] = self._build(name)
             session.faults.extend(Fault.from_dict(f) for f in self.server_faults)
         return session
+
+    def _build(self, name: str) -> Session:
+        own = self._session_scenarios.get(name)
+        return Session(name, own or self.scenario, self.catalog, self.clock, own.clock if own else None)
 
     def names(self) -> list[str]:
         return sorted(self._sessions)
 
     def reset(self, name: str | None = None) -> list[str]:
-        """Rebuild one session, or all, from its scenario; returns the sessions rebuilt."""
+        """Rebuild one session, or all, from its scenario, without any added faults; returns the sessions rebuilt."""
         if name is not None:
-            self._sessions.pop(name, None)
-            self.get(name)
+            self._sessions[name] = self._build(name)
             return [name]
         names = self.names()
         self._sessions.clear()
@@ -190,6 +181,7 @@ class SessionStore:
             self.scenario = scenario
             self._session_scenarios.clear()
             self._sessions.clear()
+            self.server_faults.clear()
             self._apply_server_clock(scenario)
         else:
             self._session_scenarios[session] = scenario
@@ -198,6 +190,11 @@ class SessionStore:
     def replace(self, session: Session) -> None:
         self._sessions[session.name] = session
 
+    def remove(self, name: str) -> bool:
+        """Forget a session (and the scenario loaded for it); the next request with its name starts afresh."""
+        self._session_scenarios.pop(name, None)
+        return self._sessions.pop(name, None) is not None
+
     def scenario_for(self, name: str) -> Scenario:
         return self._session_scenarios.get(name, self.scenario)
 
@@ -205,8 +202,7 @@ class SessionStore:
         return list(self._sessions.values())
 
     def _apply_server_clock(self, scenario: Scenario) -> None:
-        """The server clock as the scenario sets it; system time when it sets none."""
+        """The server clock as the scenario sets it (checked when the scenario loaded); system time otherwise."""
         self.clock.release()
         if scenario.clock:
-            now = scenario.clock.get("now")
-            self.clock.set(parse_instant(now) if now else None, scenario.clock.get("frozen"))
+            self.clock.apply(scenario.clock)

@@ -8,15 +8,17 @@ running server without touching each other or the `default` session.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
-from .scenarios import Scenario
+from .scenarios import Scenario, is_shipped_name
 
 _runs = itertools.count(1)
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")  # session names allow these only
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def verify_scenario(client: httpx.Client, ref: str, scenario: Scenario, yaml_text: str | None) -> list[Outcome]:
-    """Load `scenario` into a fresh session on the server behind `client` and run its expectations."""
-    session = f"verify-{next(_runs)}-{scenario.name.replace('/', '-')}"
-    body: dict[str, Any] = {"yaml": yaml_text} if yaml_text is not None else {"name": ref}
+def verify_scenario(client: httpx.Client, ref: str, scenario: Scenario) -> list[Outcome]:
+    """Load `scenario` into a fresh session on the server behind `client` and run its expectations.
+
+    A shipped scenario is loaded by name; any other is sent already merged (its `extends` resolved here, where
+    its files are), since the server may not see them."""
+    session = f"verify-{next(_runs)}-{_SAFE.sub('-', scenario.name)}"[:100]
+    body: dict[str, Any] = {"name": ref} if is_shipped_name(ref) else {"yaml": yaml.safe_dump(scenario.document())}
     loaded = client.post("/__admin/scenarios", params={"session": session}, json=body)
     if loaded.status_code != 200:
         return [Outcome(scenario.name, 0, "load", False, f"the server refused the scenario: {loaded.text}")]
@@ -114,11 +119,3 @@ def _run_one(client: httpx.Client, session: str, name: str, index: int, item: di
         if mismatch:
             return Outcome(name, index, label, False, mismatch)
     return Outcome(name, index, label, True, "")
-
-
-def yaml_for(ref: str) -> str | None:
-    """The text to send for a scenario given as a file path (a server may not see our files); None for names."""
-    path = Path(ref)
-    if ref.endswith((".yaml", ".yml")) and path.is_file():
-        return path.read_text(encoding="utf-8")
-    return None

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, Problem
 
 JsonPath = tuple[str | int, ...]
 
 # libyaml's parser is several times faster and reports the same marks; the pure-Python one is the fallback.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type, misc]
+    """YAML that means JSON: an unquoted `2025-01-15T10:00:00Z` stays a string (as the specs expect), instead
+    of becoming a datetime no JSON Schema validator can judge."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 
 class LineMap:
@@ -67,18 +80,38 @@ def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
     finally:
         loader.dispose()
     lines: dict[JsonPath, int] = {}
-    _record_lines(node, data, (), lines)
+    problems: list[Problem] = []
+    _walk(node, data, (), lines, lambda line, message: problems.append(Problem(filename, line, message)))
+    if problems:
+        raise ConfigError(problems)
     return data, LineMap(lines)
 
 
-def _record_lines(node: yaml.Node, value: Any, path: JsonPath, lines: dict[JsonPath, int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode) and isinstance(value, dict):
+def _walk(
+    node: yaml.Node, value: Any, path: JsonPath, lines: dict[JsonPath, int], problem: Callable[[int, str], None]
+) -> None:
+    """Record every value's line, and refuse what JSON cannot hold: duplicate or non-string keys, sets, binary,
+    infinities and NaN."""
+    line = node.start_mark.line + 1
+    lines[path] = line
+    where = format_path(path)
+    if isinstance(value, dict) and isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
         for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
             key = key_node.value
-            if key in value:
-                _record_lines(value_node, value[key], (*path, key), lines)
-                lines[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
+                problem(key_line, f"{where}: keys must be strings, not {key!r}")
+                continue
+            if key in seen:
+                problem(key_line, f"{format_path((*path, key))}: duplicate key")
+            seen.add(key)
+            _walk(value_node, value[key], (*path, key), lines, problem)
+            lines[(*path, key)] = key_line
+    elif isinstance(value, list) and isinstance(node, yaml.SequenceNode):
         for index, (item_node, item) in enumerate(zip(node.value, value, strict=False)):
-            _record_lines(item_node, item, (*path, index), lines)
+            _walk(item_node, item, (*path, index), lines, problem)
+    elif isinstance(value, float) and not math.isfinite(value):
+        problem(line, f"{where}: {node.value!r} is not a JSON number")
+    elif not isinstance(value, str | int | float | bool | type(None)):
+        problem(line, f"{where}: {node.tag.rsplit(':', 1)[-1]} values are not JSON (quote it, or use a list or map)")
