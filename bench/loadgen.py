@@ -136,8 +136,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     request = build_request(args.method, args.host, args.port, args.path, args.header, args.body.encode())
     start = time.perf_counter()
-    shared = Shared(request, start + args.warmup, start + args.warmup + args.duration, args.max_requests,
-                    args.expect_status)
+    shared = Shared(
+        request, start + args.warmup, start + args.warmup + args.duration, args.max_requests, args.expect_status
+    )
     shared.all_closed = loop.create_future()
     for _ in range(args.connections):
         await loop.create_connection(lambda: Connection(shared), args.host, args.port)
@@ -166,8 +167,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     def pct(p: float) -> float | None:
         return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 3) if lat else None
 
-    client_cpu = (client_after.ru_utime + client_after.ru_stime - client_before.ru_utime
-                  - client_before.ru_stime)
+    client_cpu = client_after.ru_utime + client_after.ru_stime - client_before.ru_utime - client_before.ru_stime
     result: dict[str, Any] = {
         "requests": counted,
         "seconds": round(seconds, 4),

@@ -45,9 +45,20 @@ def main() -> None:
         headers = [(b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer sk_test_leadterra")]
         if body:
             headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-                "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-                "headers": headers, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000)}
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 8000),
+        }
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
@@ -72,8 +83,10 @@ def main() -> None:
     loop.close()
     if statuses != {200}:
         raise SystemExit(f"the mock answered {sorted(statuses)}, not only 200")
-    print(f"{method} {path}  validator={args.validator} journal={args.journal}: "
-          f"{plain_us:.1f} us per call without the profiler\n")
+    print(
+        f"{method} {path}  validator={args.validator} journal={args.journal}: "
+        f"{plain_us:.1f} us per call without the profiler\n"
+    )
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 
 

@@ -42,8 +42,12 @@ POST_PATH = "/leadterra/v1/campaigns/camp_123/leads/bulk"
 POST_BODY = json.dumps({"leads": [{"email": "bench@bench.example", "firstName": "Bench"}]}, separators=(",", ":"))
 REQUESTS: dict[str, dict[str, Any]] = {
     "get": {"method": "GET", "path": GET_PATH, "headers": [AUTH], "body": ""},
-    "post": {"method": "POST", "path": POST_PATH, "headers": [AUTH, "Content-Type: application/json"],
-             "body": POST_BODY},
+    "post": {
+        "method": "POST",
+        "path": POST_PATH,
+        "headers": [AUTH, "Content-Type: application/json"],
+        "body": POST_BODY,
+    },
 }
 
 # name -> serve.py arguments. `bare` gets its bodies from the mock once the mock is up.
@@ -146,8 +150,14 @@ class LoadGen:
     """`bench/loadgen.py --stdin`: one client process for the whole run, told what to do one line at a time."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([PY, str(HERE / "loadgen.py"), "--stdin"], cwd=ROOT, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [PY, str(HERE / "loadgen.py"), "--stdin"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def run(self, argv: list[str]) -> dict[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -175,16 +185,36 @@ class LoadGen:
 _LOADGEN: LoadGen | None = None
 
 
-def load(server: Server, request: str, *, connections: int, warmup: float, duration: float,
-         max_requests: int = 1_000_000) -> dict[str, Any]:
+def load(
+    server: Server, request: str, *, connections: int, warmup: float, duration: float, max_requests: int = 1_000_000
+) -> dict[str, Any]:
     """One closed-loop load run against `server` from the loadgen process; raises BenchError on any non-200."""
     global _LOADGEN
     if _LOADGEN is None:
         _LOADGEN = LoadGen()
     req = REQUESTS[request]
-    argv = ["--host", HOST, "--port", str(server.port), "--method", req["method"], "--path", req["path"],
-            "--body", req["body"], "--connections", str(connections), "--warmup", str(warmup),
-            "--duration", str(duration), "--max-requests", str(max_requests), "--server-pid", str(server.pid)]
+    argv = [
+        "--host",
+        HOST,
+        "--port",
+        str(server.port),
+        "--method",
+        req["method"],
+        "--path",
+        req["path"],
+        "--body",
+        req["body"],
+        "--connections",
+        str(connections),
+        "--warmup",
+        str(warmup),
+        "--duration",
+        str(duration),
+        "--max-requests",
+        str(max_requests),
+        "--server-pid",
+        str(server.pid),
+    ]
     for header in req["headers"]:
         argv += ["--header", header]
     result = _LOADGEN.run(argv)
@@ -234,8 +264,14 @@ def start_servers() -> dict[str, Server]:
                     raise BenchError(f"{s.name} answered {status} to {request.upper()}: {body}")
             bodies.setdefault(request, body)
     servers["bare"].extra = [
-        "--get-path", GET_PATH, "--get-body", json.dumps(bodies["get"]),
-        "--post-path", POST_PATH, "--post-body", json.dumps(bodies["post"]),
+        "--get-path",
+        GET_PATH,
+        "--get-body",
+        json.dumps(bodies["get"]),
+        "--post-path",
+        POST_PATH,
+        "--post-body",
+        json.dumps(bodies["post"]),
     ]
     servers["bare"].start()
     servers["bare"].wait_ready()
@@ -275,8 +311,14 @@ def warm_up(servers: dict[str, Server], opts: argparse.Namespace) -> None:
     for s in servers.values():
         target = JOURNAL_SIZE + 1000 if s.journaled and not opts.quick else 1500
         if s.served < target:
-            load(s, "get", connections=opts.connections, warmup=0.0, duration=opts.warmup_cap,
-                 max_requests=target - s.served)
+            load(
+                s,
+                "get",
+                connections=opts.connections,
+                warmup=0.0,
+                duration=opts.warmup_cap,
+                max_requests=target - s.served,
+            )
         load(s, "post", connections=opts.connections, warmup=0.0, duration=0.3)
 
 
@@ -288,15 +330,20 @@ def throughput(servers: dict[str, Server], opts: argparse.Namespace) -> dict[str
     rounds: list[dict[str, dict[str, Any]]] = []
     for r in range(opts.rounds):
         print(f"round {r + 1}/{opts.rounds} ...", file=sys.stderr, flush=True)
-        rotated = order[r % len(order):] + order[: r % len(order)]
+        rotated = order[r % len(order) :] + order[: r % len(order)]
         results: dict[str, dict[str, Any]] = {}
         for request in REQUESTS:
             runs: dict[str, list[dict[str, Any]]] = {}
             for name in rotated + rotated[::-1]:
-                runs.setdefault(name, []).append(load(
-                    servers[name], request, connections=opts.connections, warmup=opts.case_warmup,
-                    duration=opts.duration,
-                ))
+                runs.setdefault(name, []).append(
+                    load(
+                        servers[name],
+                        request,
+                        connections=opts.connections,
+                        warmup=opts.case_warmup,
+                        duration=opts.duration,
+                    )
+                )
             for name, pair in runs.items():
                 results[f"{name}:{request}"] = merge_runs(pair)
         rounds.append(results)
@@ -330,8 +377,12 @@ def summarise(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
 
     def ratio(num: str, den: str) -> dict[str, Any]:
         per_round = [round(rd[num]["rps"] / rd[den]["rps"], 3) for rd in rounds]
-        out: dict[str, Any] = {"median": round(statistics.median(per_round), 3), "min": min(per_round),
-                               "max": max(per_round), "rounds": per_round}
+        out: dict[str, Any] = {
+            "median": round(statistics.median(per_round), 3),
+            "min": min(per_round),
+            "max": max(per_round),
+            "rounds": per_round,
+        }
         cn, cd = cases[num]["server_cpu_us_per_request_median"], cases[den]["server_cpu_us_per_request_median"]
         if cn and cd:
             out["cpu_per_request_ratio"] = round(cd / cn, 3)  # den's CPU per request over num's
@@ -364,8 +415,17 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
     spec.loader.exec_module(serve)
 
     repeats = 3 if opts.quick else 7
-    stats_body = {"campaignId": "camp_123", "totalEnrolled": 2, "sent": 0, "delivered": 0, "bounced": 0,
-                  "replied": 0, "queued": 0, "openRate": 0.0, "replyRate": 0.0}
+    stats_body = {
+        "campaignId": "camp_123",
+        "totalEnrolled": 2,
+        "sent": 0,
+        "delivered": 0,
+        "bounced": 0,
+        "replied": 0,
+        "queued": 0,
+        "openRate": 0.0,
+        "replyRate": 0.0,
+    }
     bulk_body = json.loads(POST_BODY)
     timers: dict[str, tuple[Any, int]] = {}  # name -> (callable, calls per repeat)
     for backend in ("fast", "reference"):
@@ -382,9 +442,20 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
         timers[f"is_valid_bulk_request_{backend}"] = (lambda bv=bv: bv.is_valid(bulk_body), n)
 
     headers = [(b"host", b"127.0.0.1"), (b"authorization", b"Bearer sk_test_leadterra")]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": GET_PATH, "raw_path": GET_PATH.encode(), "root_path": "", "query_string": b"",
-             "headers": headers, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": GET_PATH,
+        "raw_path": GET_PATH.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -404,6 +475,7 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
     loop = asyncio.new_event_loop()
     try:
         for name, app in apps.items():
+
             async def calls(k: int, app: Any = app) -> None:
                 for _ in range(k):
                     await app(dict(scope), receive, send)
@@ -430,7 +502,8 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
         raise BenchError(f"in-process calls answered {sorted(statuses)}")
     out: dict[str, Any] = {f"{name}_us": round(v * 1e6, 2) for name, v in best.items()}
     out["is_valid_stats_response_speedup"] = round(
-        best["is_valid_stats_response_reference"] / best["is_valid_stats_response_fast"], 1)
+        best["is_valid_stats_response_reference"] / best["is_valid_stats_response_fast"], 1
+    )
     return out
 
 
@@ -460,9 +533,11 @@ def report(results: dict[str, Any]) -> str:
         for key, c in t["cases"].items():
             cpu = c["server_cpu_us_per_request_median"]
             share = c["server_cpu_median"]
-            lines.append(f"  {key:<24}{c['rps_median']:>9.0f}{c['p50_ms_median']:>9.2f}{c['p99_ms_median']:>9.2f}"
-                         f"{cpu if cpu is not None else float('nan'):>12.1f}"
-                         f"{share if share is not None else float('nan'):>11.2f}")
+            lines.append(
+                f"  {key:<24}{c['rps_median']:>9.0f}{c['p50_ms_median']:>9.2f}{c['p99_ms_median']:>9.2f}"
+                f"{cpu if cpu is not None else float('nan'):>12.1f}"
+                f"{share if share is not None else float('nan'):>11.2f}"
+            )
         lines.append("")
         lines.append("Ratios: median of the per-round ratios of req/s [min-max over rounds], and the same ratio")
         lines.append("computed from server CPU time per request (less sensitive to a busy machine)")
@@ -471,21 +546,26 @@ def report(results: dict[str, Any]) -> str:
             lines.append(f"  {key:<30}{r['median']:>6.2f}  [{r['min']:.2f}-{r['max']:.2f}]{cpu}")
         shares = [c["server_cpu_median"] for c in t["cases"].values() if c["server_cpu_median"] is not None]
         if shares and min(shares) < 0.8:
-            lines.append(f"  note: a server got as little as {min(shares):.0%} of a core: the machine was busy "
-                         "(figures are noisier; the ratios still compare like with like)")
+            lines.append(
+                f"  note: a server got as little as {min(shares):.0%} of a core: the machine was busy "
+                "(figures are noisier; the ratios still compare like with like)"
+            )
     m = results.get("memory")
     if m:
         lines.append("")
         lines.append(f"Memory: RSS of the freshly started mock while it serves {m['requests']} GETs")
         for key in ("journal_on", "journal_off"):
             pts = ", ".join(f"{p['requests']}: {p['rss_mb']:.1f}" for p in m[key]["points"])
-            lines.append(f"  {key:<12} start {m[key]['start_mb']:.1f} MB -> end {m[key]['end_mb']:.1f} MB "
-                         f"(+{m[key]['growth_mb']:.1f}; last half +{m[key]['growth_last_half_mb']:.1f})")
+            lines.append(
+                f"  {key:<12} start {m[key]['start_mb']:.1f} MB -> end {m[key]['end_mb']:.1f} MB "
+                f"(+{m[key]['growth_mb']:.1f}; last half +{m[key]['growth_last_half_mb']:.1f})"
+            )
             lines.append(f"  {'':<12} [requests: MB] {pts}")
         lines.append(f"  the journal's cost at the end: {m['journal_cost_mb']:.1f} MB")
     if "rss_mb_end" in results:
-        lines.append("  RSS at the end of the run (MB): "
-                     + ", ".join(f"{k} {v:.1f}" for k, v in results["rss_mb_end"].items()))
+        lines.append(
+            "  RSS at the end of the run (MB): " + ", ".join(f"{k} {v:.1f}" for k, v in results["rss_mb_end"].items())
+        )
     u = results.get("micro")
     if u:
         lines.append("")
@@ -513,9 +593,12 @@ def main() -> int:
 
     stamp = time.strftime("%Y%m%dT%H%M%S")
     started = time.monotonic()
-    results: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "environment": environment(),
-                               "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()},
-                               "target_ratio": TARGET_RATIO}
+    results: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "environment": environment(),
+        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()},
+        "target_ratio": TARGET_RATIO,
+    }
     try:
         if not {"throughput", "memory"} <= set(opts.skip):
             servers = start_servers()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-INNER_TESTS = '''
+INNER_TESTS = """
 import httpx
 import pytest
 
@@ -36,7 +36,7 @@ def test_clock_helpers(mock_session):
     assert mock_session.advance_clock(90)["now"] == "2025-01-15T11:01:30Z"
     r = httpx.post(mock_session.url("leadterra") + "/v1/campaigns", headers=AUTH, json={"name": "Timed"})
     assert r.json()["createdAt"] == "2025-01-15T11:01:30Z"
-'''
+"""
 
 
 def test_fixtures_marker_and_isolation_work_in_a_user_suite(pytester: pytest.Pytester) -> None:

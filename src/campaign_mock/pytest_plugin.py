@@ -26,12 +26,12 @@ _counter = itertools.count(1)
 class MockSession:
     """One isolated session on a running mock, with helpers for the admin API."""
 
-    def __init__(self, server: MockServer, name: str, client: httpx.Client | None = None) -> None:
+    def __init__(self, server: MockServer, name: str, client: httpx.Client) -> None:
+        """`client` makes the admin calls; the caller owns (and closes) it."""
         self.server = server
         self.name = name
         self.base_url = f"{server.url}/__session/{name}"
-        # The mock is plain HTTP on loopback: no TLS context (building one loads the CA bundle, ~20 ms).
-        self._client = client or httpx.Client(verify=False, trust_env=False)
+        self._client = client
 
     def url(self, vendor: str) -> str:
         """The vendor prefix inside this session: point an SDK's base URL here."""
@@ -80,6 +80,7 @@ def campaign_mock() -> Iterator[MockServer]:
 
 @pytest.fixture(scope="session")
 def _campaign_mock_admin_client() -> Iterator[httpx.Client]:
+    # The mock is plain HTTP on loopback: no TLS context (building one loads the CA bundle, ~20 ms).
     with httpx.Client(verify=False, trust_env=False) as client:
         yield client
 

@@ -117,7 +117,8 @@ def test_load_scenario_by_name_rebuilds_the_session(shared: Mock, mock_session: 
     response = shared.admin("POST", "scenarios", session=mock_session.name, json={"name": "default"})
 
     assert (response.status_code, response.json()) == (
-        200, {"status": "ok", "scenario": "default", "session": mock_session.name},
+        200,
+        {"status": "ok", "scenario": "default", "session": mock_session.name},
     )
     assert shared.campaign_ids(mock_session.name) == DEFAULT_SCENARIO_CAMPAIGNS
 
@@ -126,11 +127,16 @@ def test_load_scenario_by_yaml_replaces_the_session_state(shared: Mock, mock_ses
     response = shared.admin("POST", "scenarios", session=mock_session.name, json={"yaml": OWN_WORKSPACE})
 
     assert (response.status_code, response.json()) == (
-        200, {"status": "ok", "scenario": "own-workspace", "session": mock_session.name},
+        200,
+        {"status": "ok", "scenario": "own-workspace", "session": mock_session.name},
     )
     assert shared.campaign_ids(mock_session.name) == ["camp_own"]
-    own = shared.leadterra("GET", "/v1/campaigns/camp_own/stats", session=mock_session.name,
-                           headers={"Authorization": "Bearer sk_test_own"})
+    own = shared.leadterra(
+        "GET",
+        "/v1/campaigns/camp_own/stats",
+        session=mock_session.name,
+        headers={"Authorization": "Bearer sk_test_own"},
+    )
     assert own.status_code == 200
     assert shared.leadterra("GET", "/v1/sender-pools", session=mock_session.name).status_code == 401
 
@@ -145,9 +151,7 @@ def test_load_scenario_with_session_in_body_loads_for_that_session(
     assert shared.campaign_ids(other_session) == DEFAULT_SCENARIO_CAMPAIGNS
 
 
-def test_load_scenario_with_bad_yaml_answers_400_naming_line_and_field(
-    shared: Mock, mock_session: MockSession
-) -> None:
+def test_load_scenario_with_bad_yaml_answers_400_naming_line_and_field(shared: Mock, mock_session: MockSession) -> None:
     shared.admin("POST", "scenarios", session=mock_session.name, json={"yaml": OWN_WORKSPACE})
     before = shared.state(mock_session.name)
 
@@ -183,9 +187,16 @@ def test_load_scenario_with_unknown_name_answers_400(shared: Mock, mock_session:
     response = shared.admin("POST", "scenarios", session=mock_session.name, json={"name": "no/such-scenario"})
 
     message = "no/such-scenario: no shipped scenario named 'no/such-scenario' (send its text as `yaml` instead)"
-    assert (response.status_code, response.json()) == (400, {"error": {
-        "code": "invalid_scenario", "message": message, "problems": [message],
-    }})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_scenario",
+                "message": message,
+                "problems": [message],
+            }
+        },
+    )
 
 
 def test_load_scenario_with_name_and_yaml_answers_400(shared: Mock, mock_session: MockSession) -> None:
@@ -194,9 +205,16 @@ def test_load_scenario_with_name_and_yaml_answers_400(shared: Mock, mock_session
     response = shared.admin("POST", "scenarios", session=mock_session.name, json=body)
 
     problem = f"(top level): {body!r} is not valid under any of the given schemas"
-    assert (response.status_code, response.json()) == (400, {"error": {
-        "code": "invalid_request", "message": f"the request body is invalid: {problem}", "problems": [problem],
-    }})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": f"the request body is invalid: {problem}",
+                "problems": [problem],
+            }
+        },
+    )
 
 
 def test_load_scenario_without_session_loads_server_wide(private: Mock) -> None:
@@ -205,7 +223,8 @@ def test_load_scenario_without_session_loads_server_wide(private: Mock) -> None:
     response = private.admin("POST", "scenarios", json={"yaml": OWN_WORKSPACE})
 
     assert (response.status_code, response.json()) == (
-        200, {"status": "ok", "scenario": "own-workspace", "session": None},
+        200,
+        {"status": "ok", "scenario": "own-workspace", "session": None},
     )
     assert private.admin("GET", "health").json()["scenario"] == "own-workspace"
     assert private.admin("GET", "scenarios").json()["loaded"] == "own-workspace"
@@ -224,11 +243,16 @@ def _busy_session(mock: Mock, session: str) -> None:
     fault = {"vendor": "leadterra", "method": "GET", "path": "/v1/replies", "status": 500, "times": 3}
     mock.admin("POST", "faults", session=session, json=fault)
     cid = mock.create_campaign(session=session)["id"]
-    mock.leadterra("POST", f"/v1/campaigns/{cid}/leads/bulk", session=session,
-                   json={"leads": [{"email": "a@x.example", "firstName": "A", "score": 7}]})
+    mock.leadterra(
+        "POST",
+        f"/v1/campaigns/{cid}/leads/bulk",
+        session=session,
+        json={"leads": [{"email": "a@x.example", "firstName": "A", "score": 7}]},
+    )
     mock.leadterra("POST", f"/v1/campaigns/{cid}/start", session=session)
-    mock.leadterra("POST", "/v1/webhooks", session=session,
-                   json={"url": "https://h.example/x", "events": ["message.sent"]})
+    mock.leadterra(
+        "POST", "/v1/webhooks", session=session, json={"url": "https://h.example/x", "events": ["message.sent"]}
+    )
     mock.leadterra("GET", "/v1/replies", session=session)  # uses one of the fault's three times
 
 
@@ -241,7 +265,9 @@ def test_export_state_then_import_round_trips_exactly(shared: Mock, mock_session
     assert (imported.status_code, imported.json()) == (200, exported)
     assert shared.state(mock_session.name) == exported
     assert (exported["variants"], exported["faults"][0]["times"], exported["ids"]) == (
-        {"leadterra.start_response": "wrapped"}, 2, {"camp_": 1, "wh_": 1},
+        {"leadterra.start_response": "wrapped"},
+        2,
+        {"camp_": 1, "wh_": 1},
     )
 
 
@@ -281,18 +307,32 @@ def test_import_state_with_bad_record_answers_400_and_changes_nothing(shared: Mo
     bad["vendors"]["leadterra"]["campaigns"][0]["status"] = "archived"
 
     problem = "state: vendors.leadterra.campaigns[0].status: 'archived' is not one of ['draft', 'running', 'paused']"
-    assert _refused(shared, mock_session.name, bad) == (400, {"error": {
-        "code": "invalid_state", "message": problem, "problems": [problem],
-    }})
+    assert _refused(shared, mock_session.name, bad) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_state",
+                "message": problem,
+                "problems": [problem],
+            }
+        },
+    )
     assert shared.state(mock_session.name) == exported
 
 
 def test_import_state_with_unknown_key_answers_400_and_changes_nothing(shared: Mock, mock_session: MockSession) -> None:
     exported = shared.state(mock_session.name)
 
-    assert _refused(shared, mock_session.name, {**exported, "extra": 1}) == (400, {"error": {
-        "code": "invalid_state", "message": "state: extra: unknown key", "problems": ["state: extra: unknown key"],
-    }})
+    assert _refused(shared, mock_session.name, {**exported, "extra": 1}) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_state",
+                "message": "state: extra: unknown key",
+                "problems": ["state: extra: unknown key"],
+            }
+        },
+    )
     assert shared.state(mock_session.name) == exported
 
 
@@ -304,15 +344,29 @@ def test_import_state_with_dangling_reference_answers_400_and_changes_nothing(
     bad["vendors"]["leadterra"]["replies"][0]["campaignId"] = "camp_gone"
 
     problem = "state: vendors.leadterra.replies[0].campaignId: no campaign 'camp_gone'"
-    assert _refused(shared, mock_session.name, bad) == (400, {"error": {
-        "code": "invalid_state", "message": problem, "problems": [problem],
-    }})
+    assert _refused(shared, mock_session.name, bad) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_state",
+                "message": problem,
+                "problems": [problem],
+            }
+        },
+    )
     assert shared.state(mock_session.name) == exported
 
 
 def test_import_state_that_is_not_an_object_answers_400(shared: Mock, mock_session: MockSession) -> None:
     problem = "(top level): [] is not of type 'object'"
 
-    assert _refused(shared, mock_session.name, []) == (400, {"error": {
-        "code": "invalid_request", "message": f"the request body is invalid: {problem}", "problems": [problem],
-    }})
+    assert _refused(shared, mock_session.name, []) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": f"the request body is invalid: {problem}",
+                "problems": [problem],
+            }
+        },
+    )

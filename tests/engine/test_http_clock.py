@@ -17,7 +17,8 @@ def test_set_clock_for_session_freezes_it(shared: Mock, mock_session: MockSessio
     response = shared.admin("POST", "clock", session=mock_session.name, json={"now": T0, "frozen": True})
 
     assert (response.status_code, response.json()) == (
-        200, {"now": T0, "frozen": True, "session": mock_session.name, "ownClock": True},
+        200,
+        {"now": T0, "frozen": True, "session": mock_session.name, "ownClock": True},
     )
     time.sleep(0.01)
     assert shared.admin("GET", "clock", session=mock_session.name).json()["now"] == T0
@@ -29,7 +30,8 @@ def test_advance_clock_moves_a_frozen_clock(shared: Mock, mock_session: MockSess
     response = shared.admin("POST", "clock/advance", session=mock_session.name, json={"seconds": 90})
 
     assert (response.status_code, response.json()) == (
-        200, {"now": T0_PLUS_90, "frozen": True, "session": mock_session.name, "ownClock": True},
+        200,
+        {"now": T0_PLUS_90, "frozen": True, "session": mock_session.name, "ownClock": True},
     )
 
 
@@ -37,19 +39,23 @@ def test_created_records_take_their_timestamps_from_the_session_clock(shared: Mo
     name = mock_session.name
     shared.admin("POST", "clock", session=name, json={"now": T0, "frozen": True})
     campaign = shared.create_campaign(session=name)
-    shared.leadterra("POST", f"/v1/campaigns/{campaign['id']}/leads/bulk", session=name,
-                     json={"leads": [{"email": "a@x.example"}]})
+    shared.leadterra(
+        "POST", f"/v1/campaigns/{campaign['id']}/leads/bulk", session=name, json={"leads": [{"email": "a@x.example"}]}
+    )
     shared.admin("POST", "clock/advance", session=name, json={"seconds": 90})
 
     started = shared.leadterra("POST", f"/v1/campaigns/{campaign['id']}/start", session=name).json()
-    hook = shared.leadterra("POST", "/v1/webhooks", session=name,
-                            json={"url": "https://h.example/x", "events": ["message.sent"]}).json()
+    hook = shared.leadterra(
+        "POST", "/v1/webhooks", session=name, json={"url": "https://h.example/x", "events": ["message.sent"]}
+    ).json()
     shared.admin("POST", "clock/advance", session=name, json={"seconds": 3600})
     paused = shared.leadterra("POST", f"/v1/campaigns/{campaign['id']}/pause", session=name).json()
 
     assert campaign["createdAt"] == T0
     assert (started["startedAt"], hook["createdAt"], paused["pausedAt"]) == (
-        T0_PLUS_90, T0_PLUS_90, "2025-03-01T13:01:30Z",
+        T0_PLUS_90,
+        T0_PLUS_90,
+        "2025-03-01T13:01:30Z",
     )
     assert [e["time"] for e in shared.requests(name)] == [T0, T0, T0_PLUS_90, T0_PLUS_90, "2025-03-01T13:01:30Z"]
 
@@ -79,7 +85,8 @@ def test_set_clock_server_wide_moves_sessions_without_their_own(private: Mock) -
     response = private.admin("POST", "clock", json={"now": "2030-06-01T00:00:00Z", "frozen": True})
 
     assert (response.status_code, response.json()) == (
-        200, {"now": "2030-06-01T00:00:00Z", "frozen": True, "session": None, "ownClock": False},
+        200,
+        {"now": "2030-06-01T00:00:00Z", "frozen": True, "session": None, "ownClock": False},
     )
     assert private.create_campaign()["createdAt"] == "2030-06-01T00:00:00Z"
     assert private.create_campaign(session="new")["createdAt"] == "2030-06-01T00:00:00Z"
@@ -112,9 +119,15 @@ def test_set_clock_unfrozen_lets_time_run_again(private: Mock) -> None:
 def test_set_clock_with_bad_instant_answers_400(shared: Mock, mock_session: MockSession) -> None:
     response = shared.admin("POST", "clock", session=mock_session.name, json={"now": "next tuesday"})
 
-    assert (response.status_code, response.json()) == (400, {"error": {
-        "code": "invalid_request", "message": "clock: 'next tuesday' is not an ISO 8601 instant",
-    }})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": "clock: 'next tuesday' is not an ISO 8601 instant",
+            }
+        },
+    )
     assert shared.admin("GET", "clock", session=mock_session.name).json()["ownClock"] is False
 
 
@@ -122,6 +135,13 @@ def test_advance_clock_backwards_answers_400(shared: Mock, mock_session: MockSes
     response = shared.admin("POST", "clock/advance", session=mock_session.name, json={"seconds": -5})
 
     problem = "seconds: -5 is less than the minimum of 0"
-    assert (response.status_code, response.json()) == (400, {"error": {
-        "code": "invalid_request", "message": f"the request body is invalid: {problem}", "problems": [problem],
-    }})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": f"the request body is invalid: {problem}",
+                "problems": [problem],
+            }
+        },
+    )

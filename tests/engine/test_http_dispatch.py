@@ -87,7 +87,8 @@ def test_admin_route_with_wrong_method_answers_405_with_allow(shared: Mock) -> N
     journal = shared.http.patch(f"{shared.url}/__admin/requests")
 
     assert (reset.status_code, reset.json()) == (
-        405, {"error": {"code": "method_not_allowed", "message": "GET is not allowed here; use POST"}},
+        405,
+        {"error": {"code": "method_not_allowed", "message": "GET is not allowed here; use POST"}},
     )
     assert reset.headers["Allow"] == "POST"
     assert (journal.status_code, journal.headers["Allow"]) == (405, "DELETE, GET")
@@ -96,9 +97,15 @@ def test_admin_route_with_wrong_method_answers_405_with_allow(shared: Mock) -> N
 def test_vendor_route_with_wrong_method_answers_405_with_allow(shared: Mock, mock_session: MockSession) -> None:
     response = shared.leadterra("DELETE", "/v1/campaigns/camp_123/start", session=mock_session.name)
 
-    assert (response.status_code, response.json()) == (405, {"error": {
-        "code": "invalid_request", "message": "DELETE is not supported here; use POST.",
-    }})
+    assert (response.status_code, response.json()) == (
+        405,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": "DELETE is not supported here; use POST.",
+            }
+        },
+    )
     assert response.headers["Allow"] == "POST"
 
 
@@ -106,18 +113,24 @@ def test_unknown_admin_route_answers_404(shared: Mock) -> None:
     response = shared.http.get(f"{shared.url}/__admin/nothing-here")
 
     assert (response.status_code, response.json()) == (
-        404, {"error": {"code": "not_found", "message": "no admin route /__admin/nothing-here"}},
+        404,
+        {"error": {"code": "not_found", "message": "no admin route /__admin/nothing-here"}},
     )
 
 
 def test_admin_route_with_unexpected_query_parameter_answers_400(shared: Mock) -> None:
     response = shared.http.get(f"{shared.url}/__admin/health", params={"verbose": "1"})
 
-    assert (response.status_code, response.json()) == (400, {"error": {
-        "code": "invalid_request",
-        "message": "the request query is invalid: verbose: unexpected query parameter 'verbose'",
-        "problems": ["verbose: unexpected query parameter 'verbose'"],
-    }})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": "the request query is invalid: verbose: unexpected query parameter 'verbose'",
+                "problems": ["verbose: unexpected query parameter 'verbose'"],
+            }
+        },
+    )
 
 
 # -- the mock's own failures -----------------------------------------------------------------------------
@@ -150,12 +163,24 @@ def test_handler_answer_outside_the_spec_answers_500_naming_operation_and_schema
             "schemaPath": "responses/200/items/properties/status/enum",
             "message": "'retired' is not one of ['active', 'paused', 'warming']",
         }
-        assert (response.status_code, response.json()) == (500, {
-            "error": "mock_contract_violation", "operation": "list_sender_accounts", "status": 200, **issue,
-        })
+        assert (response.status_code, response.json()) == (
+            500,
+            {
+                "error": "mock_contract_violation",
+                "operation": "list_sender_accounts",
+                "status": 200,
+                **issue,
+            },
+        )
         violation = {
-            "kind": "response", "session": "default", "vendor": "leadterra", "operationId": "list_sender_accounts",
-            "method": "GET", "path": "/v1/sender-accounts", "status": 200, "issues": [issue],
+            "kind": "response",
+            "session": "default",
+            "vendor": "leadterra",
+            "operationId": "list_sender_accounts",
+            "method": "GET",
+            "path": "/v1/sender-accounts",
+            "status": 200,
+            "issues": [issue],
             "time": "2025-01-15T11:00:00Z",
         }
         assert mock.violations() == [violation]
@@ -187,14 +212,20 @@ def test_handler_that_raises_answers_500_naming_the_operation(
         response = mock.leadterra("GET", "/v1/sender-pools")
         after = mock.leadterra("GET", "/v1/sender-accounts")
 
-        assert (response.status_code, response.json()) == (500, {
-            "error": "mock_internal_error", "operation": "list_sender_pools",
-            "message": "the mock's handler failed; see the server log",
-        })
+        assert (response.status_code, response.json()) == (
+            500,
+            {
+                "error": "mock_internal_error",
+                "operation": "list_sender_pools",
+                "message": "the mock's handler failed; see the server log",
+            },
+        )
         assert after.status_code == 200  # and it keeps serving
         [violation] = mock.violations(kind="response")
         assert (violation["operationId"], violation["status"], violation["issues"]) == (
-            "list_sender_pools", 500, [{"where": "", "schemaPath": "", "message": "handler raised an exception"}],
+            "list_sender_pools",
+            500,
+            [{"where": "", "schemaPath": "", "message": "handler raised an exception"}],
         )
 
 
@@ -205,10 +236,14 @@ def test_operation_without_handler_answers_501_naming_it(
 
     response = shared.leadterra("GET", "/v1/replies", session=mock_session.name)
 
-    assert (response.status_code, response.json()) == (501, {
-        "error": "not_implemented", "operation": "list_replies",
-        "message": "GET /v1/replies (list_replies) has no handler yet",
-    })
+    assert (response.status_code, response.json()) == (
+        501,
+        {
+            "error": "not_implemented",
+            "operation": "list_replies",
+            "message": "GET /v1/replies (list_replies) has no handler yet",
+        },
+    )
 
 
 def test_every_documented_operation_has_a_handler() -> None:

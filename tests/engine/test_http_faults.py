@@ -9,10 +9,12 @@ from engine_client import Mock
 
 from campaign_mock.pytest_plugin import MockSession
 
-AUTH_FAILED = {"error": {
-    "code": "authentication_failed",
-    "message": "The Authorization header is missing, malformed, or the API key is invalid.",
-}}
+AUTH_FAILED = {
+    "error": {
+        "code": "authentication_failed",
+        "message": "The Authorization header is missing, malformed, or the API key is invalid.",
+    }
+}
 
 
 def _add(mock: Mock, session: str | None, **fault: Any) -> dict[str, Any]:
@@ -35,12 +37,25 @@ def test_add_faults_with_status_only_answers_the_vendor_documented_error(
     suppression = shared.leadterra("POST", "/v1/suppression-list", session=name, json={"emails": ["a@x.example"]})
 
     assert (pools.status_code, pools.json()) == (401, AUTH_FAILED)
-    assert (stats.status_code, stats.json()) == (404, {"error": {
-        "code": "campaign_not_found", "message": "No campaign with this id exists in your workspace.",
-    }})
-    assert (suppression.status_code, suppression.json()) == (422, {"error": {
-        "code": "validation_failed", "message": "One or more entries failed validation.", "errors": [],
-    }})
+    assert (stats.status_code, stats.json()) == (
+        404,
+        {
+            "error": {
+                "code": "campaign_not_found",
+                "message": "No campaign with this id exists in your workspace.",
+            }
+        },
+    )
+    assert (suppression.status_code, suppression.json()) == (
+        422,
+        {
+            "error": {
+                "code": "validation_failed",
+                "message": "One or more entries failed validation.",
+                "errors": [],
+            }
+        },
+    )
     assert shared.state(name)["vendors"]["leadterra"]["suppressionList"] == ["optout@acme.example"]
 
 
@@ -51,9 +66,15 @@ def test_add_faults_with_server_error_status_answers_a_leadterra_shaped_body(
 
     response = shared.leadterra("POST", "/v1/campaigns/camp_123/start", session=mock_session.name)
 
-    assert (response.status_code, response.json()) == (503, {"error": {
-        "code": "internal_error", "message": "The server answered 503.",
-    }})
+    assert (response.status_code, response.json()) == (
+        503,
+        {
+            "error": {
+                "code": "internal_error",
+                "message": "The server answered 503.",
+            }
+        },
+    )
 
 
 def test_add_faults_applies_before_authentication(shared: Mock, mock_session: MockSession) -> None:
@@ -69,9 +90,17 @@ def test_add_faults_with_times_applies_that_often_then_answers_normally(
 ) -> None:
     name = mock_session.name
     added = _add(shared, name, method="POST", path="/v1/campaigns/camp_123/start", status=500, times=2)
-    assert added == {"faults": [
-        {"vendor": "leadterra", "method": "POST", "path": "/v1/campaigns/camp_123/start", "times": 2, "status": 500},
-    ]}
+    assert added == {
+        "faults": [
+            {
+                "vendor": "leadterra",
+                "method": "POST",
+                "path": "/v1/campaigns/camp_123/start",
+                "times": 2,
+                "status": 500,
+            },
+        ]
+    }
 
     statuses = [shared.leadterra("POST", "/v1/campaigns/camp_123/start", session=name).status_code for _ in range(3)]
 
@@ -90,10 +119,17 @@ def test_add_faults_matches_only_its_method_and_path(shared: Mock, mock_session:
 
 def test_add_faults_tries_faults_in_order(shared: Mock, mock_session: MockSession) -> None:
     name = mock_session.name
-    response = shared.admin("POST", "faults", session=name, json={"faults": [
-        {"vendor": "leadterra", "path": "/v1/replies", "status": 401, "times": 1},
-        {"vendor": "leadterra", "path": "/v1/replies", "status": 500},
-    ]})
+    response = shared.admin(
+        "POST",
+        "faults",
+        session=name,
+        json={
+            "faults": [
+                {"vendor": "leadterra", "path": "/v1/replies", "status": 401, "times": 1},
+                {"vendor": "leadterra", "path": "/v1/replies", "status": 500},
+            ]
+        },
+    )
     assert response.status_code == 201
 
     statuses = [shared.leadterra("GET", "/v1/replies", session=name).status_code for _ in range(3)]
@@ -115,8 +151,15 @@ def test_add_faults_with_delay_ms_delays_the_normal_answer(shared: Mock, mock_se
 
 def test_add_faults_with_body_and_headers_answers_them(shared: Mock, mock_session: MockSession) -> None:
     body = {"error": {"code": "no_leads_enrolled", "message": "Injected."}}
-    _add(shared, mock_session.name, method="POST", path="/v1/campaigns/{id}/start", status=400, body=body,
-         headers={"Retry-After": 5, "X-Injected": "yes"})
+    _add(
+        shared,
+        mock_session.name,
+        method="POST",
+        path="/v1/campaigns/{id}/start",
+        status=400,
+        body=body,
+        headers={"Retry-After": 5, "X-Injected": "yes"},
+    )
 
     response = shared.leadterra("POST", "/v1/campaigns/camp_123/start", session=mock_session.name)
 
@@ -134,20 +177,32 @@ def test_add_faults_aimed_at_undocumented_path_answers_400_and_adds_nothing(
 ) -> None:
     fault = {"vendor": "leadterra", "path": "/v1/campaigns/{id}/archive", "status": 500}
 
-    assert _refused(shared, mock_session.name, fault) == (400, {"error": {
-        "code": "invalid_fault",
-        "message": "faults: leadterra documents no path '/v1/campaigns/{id}/archive'",
-        "problems": ["faults: leadterra documents no path '/v1/campaigns/{id}/archive'"],
-    }})
+    assert _refused(shared, mock_session.name, fault) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_fault",
+                "message": "faults: leadterra documents no path '/v1/campaigns/{id}/archive'",
+                "problems": ["faults: leadterra documents no path '/v1/campaigns/{id}/archive'"],
+            }
+        },
+    )
     assert shared.admin("GET", "faults", session=mock_session.name).json() == {"faults": []}
 
 
 def test_add_faults_for_unknown_vendor_answers_400(shared: Mock, mock_session: MockSession) -> None:
     problem = "faults: unknown vendor 'acme'"
 
-    assert _refused(shared, mock_session.name, {"vendor": "acme", "status": 500}) == (400, {"error": {
-        "code": "invalid_fault", "message": problem, "problems": [problem],
-    }})
+    assert _refused(shared, mock_session.name, {"vendor": "acme", "status": 500}) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_fault",
+                "message": problem,
+                "problems": [problem],
+            }
+        },
+    )
 
 
 def test_add_faults_with_body_outside_the_spec_answers_400(shared: Mock, mock_session: MockSession) -> None:

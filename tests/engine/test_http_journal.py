@@ -40,7 +40,10 @@ def test_list_requests_records_each_exchange_newest_last(shared: Mock, mock_sess
     ]
     created = entries[1]
     assert (created["session"], created["vendor"], created["operationId"], created["time"]) == (
-        mock_session.name, "leadterra", "create_campaign", NOW,
+        mock_session.name,
+        "leadterra",
+        "create_campaign",
+        NOW,
     )
     assert created["request"]["body"] == {"name": "Journal"}
     assert created["request"]["headers"]["authorization"] == "Bearer sk_test_leadterra"
@@ -54,16 +57,19 @@ def test_list_requests_filters_by_method_path_status_and_vendor(shared: Mock, mo
     _traffic(shared, name)
 
     assert _summary(shared.requests(name, method="post")) == [
-        ("POST", "/v1/campaigns", 201), ("POST", "/v1/campaigns", 400),
+        ("POST", "/v1/campaigns", 201),
+        ("POST", "/v1/campaigns", 400),
     ]
     assert _summary(shared.requests(name, path="/v1/sender-pools")) == [("GET", "/v1/sender-pools", 200)]
     assert _summary(shared.requests(name, path="/leadterra/v1/sender-pools")) == [("GET", "/v1/sender-pools", 200)]
     assert _summary(shared.requests(name, path="/v1/campaigns/*")) == [
-        ("GET", "/v1/campaigns/camp_nope/stats", 404), ("GET", "/v1/campaigns/camp_123/stats", 200),
+        ("GET", "/v1/campaigns/camp_nope/stats", 404),
+        ("GET", "/v1/campaigns/camp_123/stats", 200),
     ]
     assert _summary(shared.requests(name, status=404)) == [("GET", "/v1/campaigns/camp_nope/stats", 404)]
     assert _summary(shared.requests(name, method="GET", status=200)) == [
-        ("GET", "/v1/sender-pools", 200), ("GET", "/v1/campaigns/camp_123/stats", 200),
+        ("GET", "/v1/sender-pools", 200),
+        ("GET", "/v1/campaigns/camp_123/stats", 200),
     ]
     assert len(shared.requests(name, vendor="leadterra")) == 5
     assert shared.requests(name, vendor="acme") == []
@@ -85,9 +91,16 @@ def test_list_requests_with_bad_filter_answers_400(shared: Mock) -> None:
     response = shared.admin("GET", "requests", params={"status": "teapot"})
 
     problem = "status: 'teapot' is not of type 'integer'"
-    assert (response.status_code, response.json()) == (400, {"error": {
-        "code": "invalid_request", "message": f"the request query is invalid: {problem}", "problems": [problem],
-    }})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": f"the request query is invalid: {problem}",
+                "problems": [problem],
+            }
+        },
+    )
 
 
 def test_list_requests_records_unmatched_paths_without_operation(shared: Mock, mock_session: MockSession) -> None:
@@ -130,8 +143,14 @@ def test_list_violations_records_a_request_outside_the_spec(shared: Mock, mock_s
     violations = shared.violations(mock_session.name)
 
     expected = {
-        "kind": "request", "session": mock_session.name, "vendor": "leadterra", "operationId": "create_campaign",
-        "method": "POST", "path": "/v1/campaigns", "status": 400, "time": NOW,
+        "kind": "request",
+        "session": mock_session.name,
+        "vendor": "leadterra",
+        "operationId": "create_campaign",
+        "method": "POST",
+        "path": "/v1/campaigns",
+        "status": 400,
+        "time": NOW,
         "issues": [{"where": "name", "schemaPath": "properties/name/type", "message": "7 is not of type 'string'"}],
     }
     assert violations == [expected]

@@ -226,4 +226,3 @@ def test_verify_resolves_extends_next_to_the_file_and_odd_file_names(
     )
     assert main(["verify", str(child)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed"
-

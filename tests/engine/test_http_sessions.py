@@ -101,7 +101,10 @@ def test_list_sessions_names_the_sessions_in_use(private: Mock) -> None:
 
     response = private.admin("GET", "sessions")
 
-    assert (response.status_code, sorted(response.json()["sessions"], key=lambda s: s["name"])) == (200, [
-        {"name": "alpha", "scenario": "default", "ownClock": False},
-        {"name": "beta", "scenario": "default", "ownClock": True},
-    ])
+    assert (response.status_code, sorted(response.json()["sessions"], key=lambda s: s["name"])) == (
+        200,
+        [
+            {"name": "alpha", "scenario": "default", "ownClock": False},
+            {"name": "beta", "scenario": "default", "ownClock": True},
+        ],
+    )

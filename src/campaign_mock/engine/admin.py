@@ -33,6 +33,7 @@ class AdminErrors:
         return {"error": body}
 
     def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
+        part = "body" if part == "json" else part
         return ApiError(
             400,
             "invalid_request",

@@ -92,7 +92,7 @@ def parse_request(
                 parsed_body = load_json(body)
             except ValueError as exc:
                 issue = Issue((), "", f"the body is not valid JSON ({exc})")
-                raise RequestInvalid(errors.invalid_request([issue], "body"), [issue]) from None
+                raise RequestInvalid(errors.invalid_request([issue], "json"), [issue]) from None
             issues = op.body.issues(parsed_body)
             if issues:
                 raise RequestInvalid(errors.invalid_request(issues, "body"), issues)

@@ -81,7 +81,8 @@ class ErrorStyle(Protocol):
         """The response body for a documented error."""
 
     def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
-        """A request outside the spec (`part` is `body`, `query` or `path`)."""
+        """A request outside the spec: `part` is `query` (or path), `body` (JSON that breaks the body schema),
+        or `json` (a body that is not JSON at all)."""
 
     def route_not_found(self, path: str) -> ApiError: ...
 
@@ -105,6 +106,7 @@ class Vendor:
     errors: ErrorStyle
     rate_limit_key: Callable[[Mapping[str, str]], str] | None = None
     rate_limit: RateLimitPolicy | None = None
+    rate_limit_window_variant: str | None = None  # a variant whose choice ("fixed"/"sliding") sets the window
     variants: tuple[Variant, ...] = ()
     strict_query: bool = False  # answer unexpected query parameters with the validation error
     check_references: Callable[[dict[str, Any]], list[tuple[tuple[str | int, ...], str]]] | None = None

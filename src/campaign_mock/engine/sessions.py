@@ -78,10 +78,8 @@ class Session:
             if base is None:
                 continue
             override = self.rate_limits.get(name, {})
-            window_variant = f"{name}.rate_limit_window"
-            window = override.get("window") or (
-                self.variants[window_variant] if window_variant in self.catalog.variants else base.window
-            )
+            chosen = self.variants[vendor.rate_limit_window_variant] if vendor.rate_limit_window_variant else None
+            window = override.get("window") or chosen or base.window
             out[name] = RateLimitPolicy(
                 limit=override.get("limit", base.limit),
                 window_seconds=override.get("window_seconds", base.window_seconds),

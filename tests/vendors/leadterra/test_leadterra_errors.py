@@ -119,58 +119,67 @@ def test_create_campaign_with_bad_json_answers_invalid_request(leadterra: Leadte
         "/v1/campaigns", content=b'{"name": "Q3",', headers={**leadterra.auth, "Content-Type": "application/json"}
     )
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: (top level): the body is not valid JSON "
-        "(Expecting property name enclosed in double quotes at position 14)"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid(
+            "Invalid request body: (top level): the body is not valid JSON "
+            "(Expecting property name enclosed in double quotes at position 14)"
+        ),
+    )
 
 
 def test_create_campaign_without_body_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/campaigns")
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: (top level): a JSON request body is required"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: (top level): a JSON request body is required"),
+    )
 
 
 def test_create_campaign_without_name_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/campaigns", json={"sequenceSteps": [STEP]})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: (top level): 'name' is a required property"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: (top level): 'name' is a required property"),
+    )
 
 
 def test_create_campaign_with_wrong_type_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/campaigns", json={"name": 42})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: name: 42 is not of type 'string'"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: name: 42 is not of type 'string'"),
+    )
 
 
 def test_create_campaign_with_step_missing_body_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/campaigns", json={"name": "Q3", "sequenceSteps": [{"subject": "Hi"}]})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: sequenceSteps[0]: 'bodyHtml' is a required property"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: sequenceSteps[0]: 'bodyHtml' is a required property"),
+    )
 
 
 def test_list_sender_pools_with_unexpected_query_parameter_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.get("/v1/sender-pools", params={"limit": "10"})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request query: limit: unexpected query parameter 'limit'"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request query: limit: unexpected query parameter 'limit'"),
+    )
 
 
 def test_get_campaign_stats_with_unexpected_query_parameter_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.get("/v1/campaigns/camp_123/stats", params={"from": "2025-01-01"})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request query: from: unexpected query parameter 'from'"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request query: from: unexpected query parameter 'from'"),
+    )
 
 
 def test_create_webhook_with_http_url_answers_invalid_request(leadterra: Leadterra) -> None:
@@ -178,9 +187,10 @@ def test_create_webhook_with_http_url_answers_invalid_request(leadterra: Leadter
 
     response = leadterra.post("/v1/webhooks", json=body)
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: url: 'http://hooks.example.com/leadterra' does not match '^https://'"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: url: 'http://hooks.example.com/leadterra' does not match '^https://'"),
+    )
     assert leadterra.state()["webhooks"] == []
 
 
@@ -189,26 +199,31 @@ def test_create_webhook_with_unknown_event_answers_invalid_request(leadterra: Le
 
     response = leadterra.post("/v1/webhooks", json=body)
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: events[0]: 'campaign.finished' is not one of "
-        "['campaign.started', 'message.sent', 'message.bounced', 'reply.received']"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid(
+            "Invalid request body: events[0]: 'campaign.finished' is not one of "
+            "['campaign.started', 'message.sent', 'message.bounced', 'reply.received']"
+        ),
+    )
 
 
 def test_add_to_suppression_list_with_empty_list_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/suppression-list", json={"emails": []})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: emails: [] should be non-empty"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: emails: [] should be non-empty"),
+    )
 
 
 def test_add_to_suppression_list_without_emails_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/suppression-list", json={"addresses": ["a@x.example"]})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: (top level): 'emails' is a required property"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: (top level): 'emails' is a required property"),
+    )
 
 
 def test_add_to_suppression_list_with_over_1000_emails_answers_invalid_request(leadterra: Leadterra) -> None:
@@ -217,9 +232,10 @@ def test_add_to_suppression_list_with_over_1000_emails_answers_invalid_request(l
 
     response = leadterra.post("/v1/suppression-list", json={"emails": emails})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        f"Invalid request body: emails: {emails!r:.60}... fails maxItems: 1000"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid(f"Invalid request body: emails: {emails!r:.60}... fails maxItems: 1000"),
+    )
     assert leadterra.state()["suppressionList"] == before
 
 
@@ -234,25 +250,28 @@ def test_add_to_suppression_list_accepts_exactly_1000_emails(leadterra: Leadterr
 def test_bulk_enroll_leads_with_empty_leads_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/campaigns/camp_123/leads/bulk", json={"leads": []})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: leads: [] should be non-empty"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: leads: [] should be non-empty"),
+    )
 
 
 def test_bulk_enroll_leads_with_lead_missing_email_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.post("/v1/campaigns/camp_123/leads/bulk", json={"leads": [{"firstName": "Ana"}]})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request body: leads[0]: 'email' is a required property"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request body: leads[0]: 'email' is a required property"),
+    )
 
 
 def test_list_replies_with_unexpected_query_parameter_answers_invalid_request(leadterra: Leadterra) -> None:
     response = leadterra.get("/v1/replies", params={"page": "2"})
 
-    assert (response.status_code, response.json()) == (400, _invalid(
-        "Invalid request query: page: unexpected query parameter 'page'"
-    ))
+    assert (response.status_code, response.json()) == (
+        400,
+        _invalid("Invalid request query: page: unexpected query parameter 'page'"),
+    )
 
 
 # -- campaign_not_found --------------------------------------------------------------------------------
@@ -316,14 +335,19 @@ def test_bulk_enroll_leads_with_bad_email_answers_validation_failed(leadterra: L
 
     response = leadterra.post("/v1/campaigns/camp_123/leads/bulk", json={"leads": leads})
 
-    assert (response.status_code, response.json()) == (422, {"error": {
-        "code": "validation_failed",
-        "message": VALIDATION_FAILED,
-        "errors": [
-            {"index": 1, "email": "not-an-email", "message": "not a valid email address"},
-            {"index": 2, "email": "two@@x.example", "message": "not a valid email address"},
-        ],
-    }})
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": {
+                "code": "validation_failed",
+                "message": VALIDATION_FAILED,
+                "errors": [
+                    {"index": 1, "email": "not-an-email", "message": "not a valid email address"},
+                    {"index": 2, "email": "two@@x.example", "message": "not a valid email address"},
+                ],
+            }
+        },
+    )
     # Nothing was stored: not even the good lead.
     assert leadterra.state() == before
     assert leadterra.stats("camp_123")["totalEnrolled"] == 2
@@ -346,11 +370,16 @@ def test_add_to_suppression_list_with_bad_entry_answers_validation_failed(leadte
 
     response = leadterra.post("/v1/suppression-list", json={"emails": ["fine@x.example", "nope"]})
 
-    assert (response.status_code, response.json()) == (422, {"error": {
-        "code": "validation_failed",
-        "message": VALIDATION_FAILED,
-        "errors": [{"index": 1, "email": "nope", "message": "not a valid email address"}],
-    }})
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "error": {
+                "code": "validation_failed",
+                "message": VALIDATION_FAILED,
+                "errors": [{"index": 1, "email": "nope", "message": "not a valid email address"}],
+            }
+        },
+    )
     assert leadterra.state() == before
     # fine@x.example was not suppressed either: it can still be enrolled.
     cid = leadterra.create_campaign()

@@ -43,14 +43,25 @@ def test_quickstart_flow_queues_every_enrolled_lead(leadterra: Leadterra) -> Non
     campaign = created.json()
     assert re.fullmatch(r"camp_[0-9a-z]{26}", campaign["id"])
     assert campaign == {
-        "id": campaign["id"], "name": "Q3 outreach", "status": "draft", "sequenceSteps": steps, "createdAt": NOW,
+        "id": campaign["id"],
+        "name": "Q3 outreach",
+        "status": "draft",
+        "sequenceSteps": steps,
+        "createdAt": NOW,
     }
     cid = campaign["id"]
 
     baseline = leadterra.stats(cid)
     assert baseline == {
-        "campaignId": cid, "totalEnrolled": 0, "sent": 0, "delivered": 0, "bounced": 0, "replied": 0,
-        "queued": 0, "openRate": 0.0, "replyRate": 0.0,
+        "campaignId": cid,
+        "totalEnrolled": 0,
+        "sent": 0,
+        "delivered": 0,
+        "bounced": 0,
+        "replied": 0,
+        "queued": 0,
+        "openRate": 0.0,
+        "replyRate": 0.0,
     }
 
     leads = [
@@ -142,8 +153,15 @@ def test_bulk_enroll_leads_counts_a_lead_already_in_the_campaign_as_updated(lead
 
 def test_get_campaign_stats_reports_the_default_scenario_counters(leadterra: Leadterra) -> None:
     assert leadterra.stats("camp_running") == {
-        "campaignId": "camp_running", "totalEnrolled": 3, "sent": 3, "delivered": 3, "bounced": 0, "replied": 1,
-        "queued": 0, "openRate": 2 / 3, "replyRate": 1 / 3,
+        "campaignId": "camp_running",
+        "totalEnrolled": 3,
+        "sent": 3,
+        "delivered": 3,
+        "bounced": 0,
+        "replied": 1,
+        "queued": 0,
+        "openRate": 2 / 3,
+        "replyRate": 1 / 3,
     }
 
 
@@ -152,15 +170,21 @@ def test_list_sender_accounts_returns_a_bare_array(leadterra: Leadterra) -> None
 
     assert response.status_code == 200
     assert response.json()[0] == {
-        "id": "sa_01HXYZ001", "email": "jamie@outbound.example.com", "name": "Jamie Rivera", "status": "active",
+        "id": "sa_01HXYZ001",
+        "email": "jamie@outbound.example.com",
+        "name": "Jamie Rivera",
+        "status": "active",
     }
     assert {a["status"] for a in response.json()} == {"active", "paused"}
 
 
 def test_list_replies_filters_by_campaign(leadterra: Leadterra) -> None:
     reply = {
-        "id": "rpl_01HZREPLY0001", "email": "cara@initech.example", "campaignId": "camp_running",
-        "classification": "interested", "receivedAt": "2025-01-12T15:30:00Z",
+        "id": "rpl_01HZREPLY0001",
+        "email": "cara@initech.example",
+        "campaignId": "camp_running",
+        "classification": "interested",
+        "receivedAt": "2025-01-12T15:30:00Z",
         "threadSnippet": "Sounds good, can we talk Thursday?",
     }
     every = leadterra.get("/v1/replies")

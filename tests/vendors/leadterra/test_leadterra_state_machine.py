@@ -14,7 +14,8 @@ def test_start_campaign_on_running_is_a_noop_returning_current_state(leadterra: 
     response = leadterra.post("/v1/campaigns/camp_running/start")
 
     assert (response.status_code, response.json()) == (
-        200, {"id": "camp_running", "status": "running", "startedAt": "2025-01-11T09:00:00Z"},
+        200,
+        {"id": "camp_running", "status": "running", "startedAt": "2025-01-11T09:00:00Z"},
     )
     assert leadterra.campaign("camp_running") == before
 
@@ -41,7 +42,8 @@ def test_pause_campaign_on_paused_is_a_noop_keeping_pausedat(leadterra: Leadterr
     response = leadterra.post("/v1/campaigns/camp_paused/pause")
 
     assert (response.status_code, response.json()) == (
-        200, {"id": "camp_paused", "status": "paused", "pausedAt": "2025-01-08T09:00:00Z"},
+        200,
+        {"id": "camp_paused", "status": "paused", "pausedAt": "2025-01-08T09:00:00Z"},
     )
 
 
@@ -76,7 +78,8 @@ def test_start_campaign_on_paused_scenario_campaign_resumes(leadterra: Leadterra
     resumed = leadterra.post("/v1/campaigns/camp_paused/start")
 
     assert (resumed.status_code, resumed.json()) == (
-        200, {"id": "camp_paused", "status": "running", "startedAt": "2025-01-06T09:00:00Z"},
+        200,
+        {"id": "camp_paused", "status": "running", "startedAt": "2025-01-06T09:00:00Z"},
     )
     # Its one lead was already queued before the pause: resuming queues nothing more.
     assert leadterra.stats("camp_paused")["queued"] == 1

@@ -20,7 +20,8 @@ def test_start_campaign_without_leads_by_default_answers_no_leads_enrolled(leadt
     response = leadterra.post(f"/v1/campaigns/{cid}/start")
 
     assert (response.status_code, response.json()) == (
-        400, error("no_leads_enrolled", "The campaign has no enrolled leads and cannot be started."),
+        400,
+        error("no_leads_enrolled", "The campaign has no enrolled leads and cannot be started."),
     )
 
 
@@ -31,7 +32,8 @@ def test_start_campaign_without_leads_under_error_answers_no_leads_enrolled(lead
     response = leadterra.post(f"/v1/campaigns/{cid}/start")
 
     assert (response.status_code, response.json()) == (
-        400, error("no_leads_enrolled", "The campaign has no enrolled leads and cannot be started."),
+        400,
+        error("no_leads_enrolled", "The campaign has no enrolled leads and cannot be started."),
     )
 
 
@@ -55,7 +57,8 @@ def test_start_campaign_without_steps_under_queue_nothing_answers_no_sequence_st
     response = leadterra.post(f"/v1/campaigns/{cid}/start")
 
     assert (response.status_code, response.json()) == (
-        400, error("no_sequence_steps", "The campaign has no sequence steps defined."),
+        400,
+        error("no_sequence_steps", "The campaign has no sequence steps defined."),
     )
 
 
@@ -73,9 +76,18 @@ def test_start_campaign_under_wrapped_answers_counts_in_a_campaign_key(leadterra
 
     response = leadterra.post("/v1/campaigns/camp_123/start")
 
-    assert (response.status_code, response.json()) == (200, {"campaign": {
-        "id": "camp_123", "status": "running", "startedAt": NOW, "leadsEnrolled": 2, "queuedMessages": 2,
-    }})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "campaign": {
+                "id": "camp_123",
+                "status": "running",
+                "startedAt": NOW,
+                "leadsEnrolled": 2,
+                "queuedMessages": 2,
+            }
+        },
+    )
 
 
 def test_start_campaign_under_wrapped_on_running_returns_current_counts(leadterra: Leadterra) -> None:
@@ -83,32 +95,74 @@ def test_start_campaign_under_wrapped_on_running_returns_current_counts(leadterr
 
     response = leadterra.post("/v1/campaigns/camp_running/start")
 
-    assert (response.status_code, response.json()) == (200, {"campaign": {
-        "id": "camp_running", "status": "running", "startedAt": "2025-01-11T09:00:00Z",
-        "leadsEnrolled": 3, "queuedMessages": 0,
-    }})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "campaign": {
+                "id": "camp_running",
+                "status": "running",
+                "startedAt": "2025-01-11T09:00:00Z",
+                "leadsEnrolled": 3,
+                "queuedMessages": 0,
+            }
+        },
+    )
 
 
 # -- leadterra.sender_pools_shape ---------------------------------------------------------------------
 POOL_SHAPES = {
     "array": [
-        {"id": "pool_01HZ9KQMX7T3VB2N", "name": "Primary Outbound", "dailyCapacity": 1600, "remainingVolume": 1243,
-         "senderAccountIds": ["sa_01HXYZ001", "sa_01HXYZ002"]},
-        {"id": "pool_01HZ9KQMX8W4VC3P", "name": "Warm-Up Pool", "dailyCapacity": 300, "remainingVolume": 300,
-         "senderAccountIds": ["sa_01HXYZ003"]},
+        {
+            "id": "pool_01HZ9KQMX7T3VB2N",
+            "name": "Primary Outbound",
+            "dailyCapacity": 1600,
+            "remainingVolume": 1243,
+            "senderAccountIds": ["sa_01HXYZ001", "sa_01HXYZ002"],
+        },
+        {
+            "id": "pool_01HZ9KQMX8W4VC3P",
+            "name": "Warm-Up Pool",
+            "dailyCapacity": 300,
+            "remainingVolume": 300,
+            "senderAccountIds": ["sa_01HXYZ003"],
+        },
     ],
-    "pools": {"pools": [
-        {"id": "pool_01HZ9KQMX7T3VB2N", "name": "Primary Outbound", "senderCount": 2, "dailyCapacity": 1600,
-         "remainingVolume": 1243},
-        {"id": "pool_01HZ9KQMX8W4VC3P", "name": "Warm-Up Pool", "senderCount": 1, "dailyCapacity": 300,
-         "remainingVolume": 300},
-    ]},
-    "senderPools": {"senderPools": [
-        {"id": "pool_01HZ9KQMX7T3VB2N", "name": "Primary Outbound", "dailyCapacity": 1600, "remainingToday": 1243,
-         "senderCount": 2},
-        {"id": "pool_01HZ9KQMX8W4VC3P", "name": "Warm-Up Pool", "dailyCapacity": 300, "remainingToday": 300,
-         "senderCount": 1},
-    ]},
+    "pools": {
+        "pools": [
+            {
+                "id": "pool_01HZ9KQMX7T3VB2N",
+                "name": "Primary Outbound",
+                "senderCount": 2,
+                "dailyCapacity": 1600,
+                "remainingVolume": 1243,
+            },
+            {
+                "id": "pool_01HZ9KQMX8W4VC3P",
+                "name": "Warm-Up Pool",
+                "senderCount": 1,
+                "dailyCapacity": 300,
+                "remainingVolume": 300,
+            },
+        ]
+    },
+    "senderPools": {
+        "senderPools": [
+            {
+                "id": "pool_01HZ9KQMX7T3VB2N",
+                "name": "Primary Outbound",
+                "dailyCapacity": 1600,
+                "remainingToday": 1243,
+                "senderCount": 2,
+            },
+            {
+                "id": "pool_01HZ9KQMX8W4VC3P",
+                "name": "Warm-Up Pool",
+                "dailyCapacity": 300,
+                "remainingToday": 300,
+                "senderCount": 1,
+            },
+        ]
+    },
 }
 
 
@@ -154,9 +208,15 @@ def test_create_campaign_under_wrapped_answers_a_step_count_in_a_campaign_key(le
 
     assert response.status_code == 201
     campaign = response.json()["campaign"]
-    assert response.json() == {"campaign": {
-        "id": campaign["id"], "name": "Q3", "status": "draft", "stepCount": 2, "createdAt": NOW,
-    }}
+    assert response.json() == {
+        "campaign": {
+            "id": campaign["id"],
+            "name": "Q3",
+            "status": "draft",
+            "stepCount": 2,
+            "createdAt": NOW,
+        }
+    }
     # The wrapped answer is only a summary: the steps are stored all the same.
     assert leadterra.campaign(campaign["id"])["sequenceSteps"] == [STEP, STEP]
 

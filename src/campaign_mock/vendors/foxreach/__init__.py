@@ -65,6 +65,7 @@ VENDOR = Vendor(
     errors=FoxReachErrors(),
     rate_limit_key=api_key,
     rate_limit=RateLimitPolicy(100, 60, "fixed"),
+    rate_limit_window_variant=RATE_LIMIT_WINDOW,
     variants=VARIANTS,
     check_references=check_references,
 )

@@ -41,6 +41,7 @@ RATE_LIMITED = "Rate limit exceeded"
 RATE_LIMITED_CODE = "rate_limit_exceeded"
 INTERNAL = "Internal server error"
 
+_PATTERN_MEANINGS = {("email",): "email is not a valid email address", ("url",): "url is not a valid http(s) URL"}
 _PAGE_LIMITS = {"pageSize": "pageSize must be between 1 and 100", "page": "page must be 1 or greater"}
 
 
@@ -68,11 +69,10 @@ def rate_limited(limit: int, reset: int, retry_after: int) -> ApiError:
 
 
 def _is_shape_problem(issue: Issue) -> bool:
-    """The body as a whole is unusable: not JSON at all, or JSON that is not an object (answered 400)."""
+    """The body as a whole is JSON that is not an object (answered 400, like a body that is not JSON)."""
     if issue.path:
         return False
-    last = issue.schema_path.rsplit("/", 1)[-1]
-    return issue.schema_path == "" or last == "type"
+    return issue.schema_path.rsplit("/", 1)[-1] == "type"
 
 
 def _describe(issue: Issue) -> str:
@@ -80,8 +80,8 @@ def _describe(issue: Issue) -> str:
     keyword = issue.schema_path.rsplit("/", 1)[-1]
     if field in _PAGE_LIMITS and len(issue.path) == 1 and keyword in ("minimum", "maximum"):
         return _PAGE_LIMITS[str(field)]
-    if issue.path == ("email",) and keyword == "pattern":
-        return "email is not a valid email address"
+    if keyword == "pattern" and issue.path in _PATTERN_MEANINGS:
+        return _PATTERN_MEANINGS[issue.path]
     if not issue.path:
         return issue.message
     return f"{issue.where}: {issue.message}"
@@ -98,7 +98,7 @@ class FoxReachErrors:
         return {"detail": err.message}
 
     def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
-        if part == "body" and any(_is_shape_problem(i) for i in issues):
+        if part == "json" or (part == "body" and any(_is_shape_problem(i) for i in issues)):
             return bad_request(INVALID_JSON)
         return error(422, f"Validation error: {_describe(issues[0])}")
 

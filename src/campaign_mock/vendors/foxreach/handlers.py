@@ -13,9 +13,8 @@ from typing import Any
 from ...engine.pagination import paginate
 from ...engine.service import Call, Handler, Reply
 from . import errors
-from .state import (
+from .records import (
     WEBHOOK_EVENTS,
-    FoxReachState,
     Record,
     account_view,
     campaign_view,
@@ -26,6 +25,7 @@ from .state import (
     template_view,
     webhook_view,
 )
+from .state import FoxReachState
 
 DEFAULT_PAGE_SIZE = 20
 

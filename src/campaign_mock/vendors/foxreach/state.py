@@ -1,9 +1,7 @@
 """FoxReach's records and rules, with no HTTP.
 
 One workspace per session. Records are kept in FoxReach's wire form (camelCase), which is also the scenario
-form, so export and import round-trip without translation. A campaign record carries, besides the fields the API
-returns, its `sequences`, the `leadIds` enrolled, the `accountIds` assigned and (a mock extension) `dailyStats`;
-the `*_view` functions cut a record down to exactly what the API returns.
+form, so export and import round-trip without translation (their shape and defaults are in `records.py`).
 
 Every rule checks everything it needs before it changes anything, so an error never leaves a record
 half-updated. Derived counters are kept in step: `totalLeads` is always the number of `leadIds`, and deleting a
@@ -14,147 +12,34 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Self
 
 from ...engine.service import StateContext
 from . import errors
+from .records import (
+    ACCOUNT_DEFAULTS,
+    ACTIVITY_DEFAULTS,
+    CAMPAIGN_SETTINGS,
+    LEAD_DEFAULTS,
+    LEAD_SETTINGS,
+    MESSAGE_DEFAULTS,
+    REPLY_DEFAULTS,
+    REPLY_SETTINGS,
+    SEQUENCE_SETTINGS,
+    TEMPLATE_DEFAULTS,
+    TEMPLATE_SETTINGS,
+    WEBHOOK_DEFAULTS,
+    WEBHOOK_SETTINGS,
+    Record,
+    fill,
+    fill_campaign,
+    naive,
+    number_steps,
+    stamp,
+)
 
-Record = dict[str, Any]
 Problems = list[tuple[tuple[str | int, ...], str]]
-
-WEBHOOK_EVENTS = (
-    "email.sent",
-    "email.failed",
-    "email.bounced",
-    "email.opened",
-    "reply.received",
-    "reply.categorized",
-    "campaign.started",
-    "campaign.completed",
-    "lead.created",
-)
-CAMPAIGN_FIELDS = (
-    "id",
-    "name",
-    "status",
-    "timezone",
-    "sendingDays",
-    "sendingStartHour",
-    "sendingEndHour",
-    "dailyLimit",
-    "sentToday",
-    "context",
-    "totalLeads",
-    "totalSent",
-    "totalDelivered",
-    "totalBounced",
-    "totalReplied",
-    "totalOpened",
-    "createdAt",
-    "updatedAt",
-    "startedAt",
-    "completedAt",
-)
-CAMPAIGN_SETTINGS = ("name", "timezone", "sendingDays", "sendingStartHour", "sendingEndHour", "dailyLimit", "context")
-CAMPAIGN_COUNTERS = ("sentToday", "totalSent", "totalDelivered", "totalBounced", "totalReplied", "totalOpened")
-SEQUENCE_FIELDS = (
-    "id",
-    "campaignId",
-    "stepNumber",
-    "name",
-    "subject",
-    "body",
-    "delayDays",
-    "delayHours",
-    "sendOnlyIfNoReply",
-    "templateType",
-    "createdAt",
-    "updatedAt",
-)
-SEQUENCE_SETTINGS = ("name", "subject", "body", "delayDays", "delayHours", "sendOnlyIfNoReply", "templateType")
-LEAD_FIELDS = (
-    "id",
-    "email",
-    "firstName",
-    "lastName",
-    "company",
-    "title",
-    "phone",
-    "linkedinUrl",
-    "website",
-    "customFields",
-    "tags",
-    "notes",
-    "source",
-    "status",
-    "lastContactedAt",
-    "createdAt",
-    "updatedAt",
-)
-LEAD_SETTINGS = (
-    "firstName",
-    "lastName",
-    "company",
-    "title",
-    "phone",
-    "linkedinUrl",
-    "website",
-    "customFields",
-    "tags",
-    "notes",
-    "status",
-)
-ACCOUNT_FIELDS = (
-    "id",
-    "email",
-    "displayName",
-    "provider",
-    "dailyLimit",
-    "sentToday",
-    "isActive",
-    "warmupEnabled",
-    "healthScore",
-    "bounceRate",
-    "replyRate",
-    "connectionStatus",
-    "createdAt",
-    "updatedAt",
-)
-TEMPLATE_FIELDS = ("id", "name", "subject", "body", "templateType", "sendAsHtml", "createdAt", "updatedAt")
-TEMPLATE_SETTINGS = ("name", "subject", "body", "templateType", "sendAsHtml")
-REPLY_FIELDS = (
-    "id",
-    "fromEmail",
-    "toEmail",
-    "subject",
-    "bodyPreview",
-    "body",
-    "bodyPlain",
-    "category",
-    "isRead",
-    "isStarred",
-    "receivedAt",
-    "leadId",
-    "campaignId",
-    "accountId",
-)
-REPLY_SETTINGS = ("isRead", "isStarred", "category")
-WEBHOOK_FIELDS = ("id", "url", "isActive", "events", "lastDeliveredAt", "consecutiveFailures", "createdAt", "updatedAt")
-WEBHOOK_SETTINGS = ("url", "events", "isActive")
-ACTIVITY_DEFAULTS: Record = {
-    "subject": "",
-    "bodyPreview": None,
-    "status": None,
-    "campaignName": None,
-    "sequenceStep": None,
-    "emailType": None,
-    "openedAt": None,
-    "clickedAt": None,
-    "category": None,
-}
 STAT_CATEGORIES = {
     "interested": "interested",
     "not_interested": "notInterested",
@@ -163,12 +48,8 @@ STAT_CATEGORIES = {
     "unknown": "unknown",
 }
 
+_REPLY_FILTERS = ("category", "isRead", "isStarred", "accountId", "campaignId")
 _VARIABLE = re.compile(r"\{\{[^{}]*\}\}")
-
-
-def naive(moment: datetime) -> str:
-    """`2025-01-15T10:00:00`: UTC without a zone, the form FoxReach's resources use."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def valid_spin(text: str) -> bool:
@@ -184,41 +65,6 @@ def valid_spin(text: str) -> bool:
                 return False
             open_group = False
     return not open_group
-
-
-def _pick(record: Record, fields: Iterable[str]) -> Record:
-    return copy.deepcopy({k: record[k] for k in fields})
-
-
-def campaign_view(campaign: Record) -> Record:
-    return _pick(campaign, CAMPAIGN_FIELDS)
-
-
-def sequence_view(step: Record) -> Record:
-    return _pick(step, SEQUENCE_FIELDS)
-
-
-def lead_view(lead: Record) -> Record:
-    return _pick(lead, LEAD_FIELDS)
-
-
-def account_view(account: Record) -> Record:
-    return _pick(account, ACCOUNT_FIELDS)
-
-
-def template_view(template: Record) -> Record:
-    return _pick(template, TEMPLATE_FIELDS)
-
-
-def reply_view(reply: Record) -> Record:
-    return _pick(reply, REPLY_FIELDS)
-
-
-def webhook_view(hook: Record, *, with_secret: bool = False) -> Record:
-    view = _pick(hook, WEBHOOK_FIELDS)
-    if with_secret:
-        view["secret"] = hook["secret"]
-    return view
 
 
 def _percent(part: int | float, whole: int | float) -> float:
@@ -248,59 +94,23 @@ class FoxReachState:
         data = copy.deepcopy(data)
         data.setdefault("api_keys", [])
         for campaign in data.setdefault("campaigns", []):
-            _campaign_defaults(campaign, now)
+            fill_campaign(campaign, now)
         for lead in data.setdefault("leads", []):
-            _lead_defaults(lead, now)
+            stamp(fill(lead, LEAD_DEFAULTS), now)
             for activity in lead.setdefault("activities", []):
-                for key, value in ACTIVITY_DEFAULTS.items():
-                    activity.setdefault(key, value)
-                activity.setdefault("timestamp", now)
+                fill(activity, ACTIVITY_DEFAULTS).setdefault("timestamp", now)
         for account in data.setdefault("emailAccounts", []):
-            for key, value in (
-                ("displayName", None),
-                ("provider", None),
-                ("dailyLimit", 50),
-                ("sentToday", 0),
-                ("isActive", True),
-                ("warmupEnabled", False),
-                ("healthScore", None),
-                ("bounceRate", None),
-                ("replyRate", None),
-                ("connectionStatus", None),
-            ):
-                account.setdefault(key, value)
-            _timestamps(account, now)
+            stamp(fill(account, ACCOUNT_DEFAULTS), now)
         for template in data.setdefault("templates", []):
-            for key, value in (("subject", None), ("body", ""), ("templateType", "email"), ("sendAsHtml", False)):
-                template.setdefault(key, value)
-            _timestamps(template, now)
+            stamp(fill(template, TEMPLATE_DEFAULTS), now)
         for hook in data.setdefault("webhooks", []):
-            hook.setdefault("isActive", True)
-            hook.setdefault("lastDeliveredAt", None)
-            hook.setdefault("consecutiveFailures", 0)
+            stamp(fill(hook, WEBHOOK_DEFAULTS), now)
             if "secret" not in hook:
                 hook["secret"] = ctx.ids.new("whsec_", "token", 32)
-            _timestamps(hook, now)
         for reply in data.setdefault("inbox", []):
-            for key, value in (
-                ("toEmail", None),
-                ("subject", None),
-                ("bodyPreview", None),
-                ("body", None),
-                ("bodyPlain", None),
-                ("category", "uncategorized"),
-                ("isRead", False),
-                ("isStarred", False),
-                ("leadId", None),
-                ("campaignId", None),
-                ("accountId", None),
-            ):
-                reply.setdefault(key, value)
-            reply.setdefault("receivedAt", now)
+            fill(reply, REPLY_DEFAULTS).setdefault("receivedAt", now)
             for message in reply.get("messages") or []:
-                for key in ("toEmail", "subject", "body", "category"):
-                    message.setdefault(key, None)
-                message.setdefault("timestamp", now)
+                fill(message, MESSAGE_DEFAULTS).setdefault("timestamp", now)
         return cls(data)
 
     def to_dict(self) -> Record:
@@ -345,17 +155,14 @@ class FoxReachState:
     def create_campaign(self, campaign_id: str, fields: Record, now: str) -> Record:
         campaign: Record = {"id": campaign_id, "status": "draft", "createdAt": now, "updatedAt": now}
         campaign.update({k: copy.deepcopy(fields[k]) for k in CAMPAIGN_SETTINGS if k in fields})
-        _campaign_defaults(campaign, now)
+        fill_campaign(campaign, now)
         self.campaigns.append(campaign)
         return campaign
 
     def update_campaign(self, campaign: Record, fields: Record, now: str) -> None:
         if campaign["status"] == "active":
             raise errors.bad_request(errors.EDIT_ACTIVE)
-        changes = {k: copy.deepcopy(fields[k]) for k in CAMPAIGN_SETTINGS if k in fields}
-        if changes:
-            campaign.update(changes)
-            campaign["updatedAt"] = now
+        _update(campaign, fields, CAMPAIGN_SETTINGS, now)
 
     def delete_campaign(self, campaign: Record) -> None:
         if campaign["status"] != "draft":
@@ -420,7 +227,7 @@ class FoxReachState:
         steps: list[Record] = campaign["sequences"]
         position = min(fields.get("stepNumber", len(steps) + 1), len(steps) + 1)
         steps.insert(position - 1, step)
-        _sequence_defaults(campaign, now)
+        number_steps(campaign, now)
         campaign["updatedAt"] = now
         return step
 
@@ -435,14 +242,14 @@ class FoxReachState:
         if changes:
             step.update(changes)
             step["updatedAt"] = now
-            _sequence_defaults(campaign, now)
+            number_steps(campaign, now)
             campaign["updatedAt"] = now
 
     def delete_sequence(self, campaign: Record, step: Record, now: str) -> None:
         if campaign["status"] == "active":
             raise errors.bad_request(errors.SEQUENCE_WHILE_ACTIVE)
         campaign["sequences"].remove(step)
-        _sequence_defaults(campaign, now)
+        number_steps(campaign, now)
         campaign["updatedAt"] = now
 
     # -- leads --------------------------------------------------------------------------------------
@@ -467,16 +274,13 @@ class FoxReachState:
             raise errors.error(409, errors.DUPLICATE_LEAD)
         lead: Record = {"id": lead_id, "email": email, "createdAt": now, "updatedAt": now}
         lead.update({k: copy.deepcopy(fields[k]) for k in (*LEAD_SETTINGS, "source") if k in fields})
-        _lead_defaults(lead, now)
+        stamp(fill(lead, LEAD_DEFAULTS), now)
         lead["activities"] = []
         self.leads.append(lead)
         return lead
 
     def update_lead(self, lead: Record, fields: Record, now: str) -> None:
-        changes = {k: copy.deepcopy(fields[k]) for k in LEAD_SETTINGS if k in fields}
-        if changes:
-            lead.update(changes)
-            lead["updatedAt"] = now
+        _update(lead, fields, LEAD_SETTINGS, now)
 
     def delete_lead(self, lead: Record, now: str) -> None:
         self.leads.remove(lead)
@@ -556,8 +360,7 @@ class FoxReachState:
     def create_template(self, template_id: str, fields: Record, now: str) -> Record:
         template: Record = {"id": template_id, "createdAt": now, "updatedAt": now}
         template.update({k: copy.deepcopy(fields[k]) for k in TEMPLATE_SETTINGS if k in fields})
-        for key, value in (("subject", None), ("templateType", "email"), ("sendAsHtml", False)):
-            template.setdefault(key, value)
+        fill(template, TEMPLATE_DEFAULTS)
         self.templates.append(template)
         return template
 
@@ -570,16 +373,7 @@ class FoxReachState:
         needle = (filters.get("search") or "").lower()
         found = []
         for reply in self.inbox:
-            if any(
-                filters.get(q) is not None and reply[f] != filters[q]
-                for q, f in (
-                    ("category", "category"),
-                    ("isRead", "isRead"),
-                    ("isStarred", "isStarred"),
-                    ("accountId", "accountId"),
-                    ("campaignId", "campaignId"),
-                )
-            ):
+            if any(filters.get(key) is not None and reply[key] != filters[key] for key in _REPLY_FILTERS):
                 continue
             texts = (reply["fromEmail"], reply["subject"], reply["body"], reply["bodyPlain"], reply["bodyPreview"])
             if needle and not any(needle in (t or "").lower() for t in texts):
@@ -712,72 +506,6 @@ def _update(record: Record, fields: Record, allowed: tuple[str, ...], now: str) 
     if changes:
         record.update(changes)
         record["updatedAt"] = now
-
-
-def _timestamps(record: Record, now: str) -> None:
-    record.setdefault("createdAt", now)
-    record.setdefault("updatedAt", record["createdAt"])
-
-
-def _campaign_defaults(campaign: Record, now: str) -> None:
-    for key, value in (
-        ("status", "draft"),
-        ("timezone", "UTC"),
-        ("sendingDays", [1, 2, 3, 4, 5]),
-        ("sendingStartHour", 9),
-        ("sendingEndHour", 17),
-        ("dailyLimit", 50),
-        ("context", None),
-    ):
-        campaign.setdefault(key, copy.deepcopy(value))
-    for counter in CAMPAIGN_COUNTERS:
-        campaign.setdefault(counter, 0)
-    _timestamps(campaign, now)
-    campaign.setdefault("startedAt", None if campaign["status"] == "draft" else campaign["updatedAt"])
-    campaign.setdefault("completedAt", campaign["updatedAt"] if campaign["status"] == "completed" else None)
-    campaign.setdefault("sequences", [])
-    campaign.setdefault("leadIds", [])
-    campaign.setdefault("accountIds", [])
-    campaign.setdefault("dailyStats", [])
-    campaign["totalLeads"] = len(campaign["leadIds"])
-    _sequence_defaults(campaign, now)
-
-
-def _sequence_defaults(campaign: Record, now: str) -> None:
-    """Documented step defaults; steps are numbered by their position, and belong to their campaign."""
-    for position, step in enumerate(campaign["sequences"], start=1):
-        for key, value in (
-            ("name", None),
-            ("subject", None),
-            ("delayDays", 0),
-            ("delayHours", 0),
-            ("sendOnlyIfNoReply", True),
-            ("templateType", "email"),
-        ):
-            step.setdefault(key, value)
-        step["campaignId"] = campaign["id"]
-        step["stepNumber"] = position
-        _timestamps(step, now)
-
-
-def _lead_defaults(lead: Record, now: str) -> None:
-    for key in (
-        "firstName",
-        "lastName",
-        "company",
-        "title",
-        "phone",
-        "linkedinUrl",
-        "website",
-        "notes",
-        "lastContactedAt",
-    ):
-        lead.setdefault(key, None)
-    lead.setdefault("customFields", {})
-    lead.setdefault("tags", [])
-    lead.setdefault("source", "api")
-    lead.setdefault("status", "active")
-    _timestamps(lead, now)
 
 
 def _check_sequence_edit(campaign: Record, fields: Record) -> None:

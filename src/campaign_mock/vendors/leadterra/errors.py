@@ -69,7 +69,7 @@ class LeadterraErrors:
         bad = _bad_addresses(issues)
         if bad:
             return validation_failed(bad)
-        return error(400, INVALID_REQUEST, f"Invalid request {part}: {issues[0]}")
+        return error(400, INVALID_REQUEST, f"Invalid request {'body' if part == 'json' else part}: {issues[0]}")
 
     def route_not_found(self, path: str) -> ApiError:
         return error(404, INVALID_REQUEST, f"No endpoint matches {path}.")

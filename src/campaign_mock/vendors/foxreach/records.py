@@ -1,0 +1,184 @@
+"""The shape of FoxReach's records: wire fields, documented defaults, and the views the API returns.
+
+Records are plain dicts in FoxReach's wire form (camelCase), the same form scenario files use. A stored record
+may carry more than the API shows (a campaign keeps its `sequences`, `leadIds`, `accountIds` and `dailyStats`;
+a webhook its `secret`); the `*_view` functions cut it down to exactly the documented fields. The rules that
+change records live in `state.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+Record = dict[str, Any]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Fields as the API returns them, in the documented order.
+CAMPAIGN_FIELDS = _names("""
+    id name status timezone sendingDays sendingStartHour sendingEndHour dailyLimit sentToday context totalLeads
+    totalSent totalDelivered totalBounced totalReplied totalOpened createdAt updatedAt startedAt completedAt
+""")
+SEQUENCE_FIELDS = _names("""
+    id campaignId stepNumber name subject body delayDays delayHours sendOnlyIfNoReply templateType createdAt updatedAt
+""")
+LEAD_FIELDS = _names("""
+    id email firstName lastName company title phone linkedinUrl website customFields tags notes source status
+    lastContactedAt createdAt updatedAt
+""")
+ACCOUNT_FIELDS = _names("""
+    id email displayName provider dailyLimit sentToday isActive warmupEnabled healthScore bounceRate replyRate
+    connectionStatus createdAt updatedAt
+""")
+TEMPLATE_FIELDS = _names("id name subject body templateType sendAsHtml createdAt updatedAt")
+REPLY_FIELDS = _names("""
+    id fromEmail toEmail subject bodyPreview body bodyPlain category isRead isStarred receivedAt leadId campaignId
+    accountId
+""")
+WEBHOOK_FIELDS = _names("id url isActive events lastDeliveredAt consecutiveFailures createdAt updatedAt")
+
+# Fields a request body may set (anything else in the body is ignored, as the API does).
+CAMPAIGN_SETTINGS = _names("name timezone sendingDays sendingStartHour sendingEndHour dailyLimit context")
+SEQUENCE_SETTINGS = _names("name subject body delayDays delayHours sendOnlyIfNoReply templateType")
+LEAD_SETTINGS = _names("firstName lastName company title phone linkedinUrl website customFields tags notes status")
+TEMPLATE_SETTINGS = _names("name subject body templateType sendAsHtml")
+REPLY_SETTINGS = _names("isRead isStarred category")
+WEBHOOK_SETTINGS = _names("url events isActive")
+
+WEBHOOK_EVENTS = _names("""
+    email.sent email.failed email.bounced email.opened reply.received reply.categorized campaign.started
+    campaign.completed lead.created
+""")
+
+# Documented defaults (timestamps are filled from the clock separately).
+CAMPAIGN_COUNTERS = _names("sentToday totalSent totalDelivered totalBounced totalReplied totalOpened")
+CAMPAIGN_DEFAULTS: Record = {
+    "status": "draft",
+    "timezone": "UTC",
+    "sendingDays": [1, 2, 3, 4, 5],
+    "sendingStartHour": 9,
+    "sendingEndHour": 17,
+    "dailyLimit": 50,
+    "context": None,
+    **dict.fromkeys(CAMPAIGN_COUNTERS, 0),
+    "sequences": [],
+    "leadIds": [],
+    "accountIds": [],
+    "dailyStats": [],
+}
+STEP_DEFAULTS: Record = {
+    "name": None,
+    "subject": None,
+    "delayDays": 0,
+    "delayHours": 0,
+    "sendOnlyIfNoReply": True,
+    "templateType": "email",
+}
+LEAD_DEFAULTS: Record = {
+    **dict.fromkeys(_names("firstName lastName company title phone linkedinUrl website notes lastContactedAt")),
+    "customFields": {},
+    "tags": [],
+    "source": "api",
+    "status": "active",
+}
+ACCOUNT_DEFAULTS: Record = {
+    **dict.fromkeys(_names("displayName provider healthScore bounceRate replyRate connectionStatus")),
+    "dailyLimit": 50,
+    "sentToday": 0,
+    "isActive": True,
+    "warmupEnabled": False,
+}
+TEMPLATE_DEFAULTS: Record = {"subject": None, "body": "", "templateType": "email", "sendAsHtml": False}
+WEBHOOK_DEFAULTS: Record = {"isActive": True, "lastDeliveredAt": None, "consecutiveFailures": 0}
+REPLY_DEFAULTS: Record = {
+    **dict.fromkeys(_names("toEmail subject bodyPreview body bodyPlain leadId campaignId accountId")),
+    "category": "uncategorized",
+    "isRead": False,
+    "isStarred": False,
+}
+MESSAGE_DEFAULTS: Record = dict.fromkeys(_names("toEmail subject body category"))
+ACTIVITY_DEFAULTS: Record = {
+    **dict.fromkeys(_names("bodyPreview status campaignName sequenceStep emailType openedAt clickedAt category")),
+    "subject": "",
+}
+
+
+def naive(moment: datetime) -> str:
+    """`2025-01-15T10:00:00`: UTC without a zone, the form FoxReach's resources use."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def fill(record: Record, defaults: Record) -> Record:
+    """Give `record` every default it lacks (copies, so records never share a list)."""
+    for key, value in defaults.items():
+        if key not in record:
+            record[key] = copy.deepcopy(value)
+    return record
+
+
+def stamp(record: Record, now: str) -> None:
+    """Timestamps left out come from the clock; `updatedAt` starts at `createdAt`."""
+    record.setdefault("createdAt", now)
+    record.setdefault("updatedAt", record["createdAt"])
+
+
+def fill_campaign(campaign: Record, now: str) -> None:
+    """Documented defaults; a started campaign gets a start time, a completed one an end time, and
+    `totalLeads` always follows `leadIds`."""
+    fill(campaign, CAMPAIGN_DEFAULTS)
+    stamp(campaign, now)
+    campaign.setdefault("startedAt", None if campaign["status"] == "draft" else campaign["updatedAt"])
+    campaign.setdefault("completedAt", campaign["updatedAt"] if campaign["status"] == "completed" else None)
+    campaign["totalLeads"] = len(campaign["leadIds"])
+    number_steps(campaign, now)
+
+
+def number_steps(campaign: Record, now: str) -> None:
+    """Steps are numbered by their position and belong to their campaign."""
+    for position, step in enumerate(campaign["sequences"], start=1):
+        fill(step, STEP_DEFAULTS)
+        step["campaignId"] = campaign["id"]
+        step["stepNumber"] = position
+        stamp(step, now)
+
+
+def _pick(record: Record, fields: Iterable[str]) -> Record:
+    return copy.deepcopy({k: record[k] for k in fields})
+
+
+def campaign_view(campaign: Record) -> Record:
+    return _pick(campaign, CAMPAIGN_FIELDS)
+
+
+def sequence_view(step: Record) -> Record:
+    return _pick(step, SEQUENCE_FIELDS)
+
+
+def lead_view(lead: Record) -> Record:
+    return _pick(lead, LEAD_FIELDS)
+
+
+def account_view(account: Record) -> Record:
+    return _pick(account, ACCOUNT_FIELDS)
+
+
+def template_view(template: Record) -> Record:
+    return _pick(template, TEMPLATE_FIELDS)
+
+
+def reply_view(reply: Record) -> Record:
+    return _pick(reply, REPLY_FIELDS)
+
+
+def webhook_view(hook: Record, *, with_secret: bool = False) -> Record:
+    """The webhook without its signing secret, which only the answer to its creation shows."""
+    view = _pick(hook, WEBHOOK_FIELDS)
+    if with_secret:
+        view["secret"] = hook["secret"]
+    return view
