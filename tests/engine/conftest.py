@@ -12,13 +12,6 @@ from campaign_mock.pytest_plugin import MockSession
 from campaign_mock.server import MockServer
 
 
-@pytest.fixture(scope="session")
-def http() -> Iterator[httpx.Client]:
-    """One keep-alive client for the whole run."""
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
 @pytest.fixture
 def shared(campaign_mock: MockServer, http: httpx.Client) -> Mock:
     """The plugin's server, shared by the run: use it only inside `mock_session` / `other_session`."""

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from leadterra_client import Leadterra
 
 from campaign_mock.pytest_plugin import MockSession
-
-
-@pytest.fixture(scope="session")
-def http() -> Iterator[httpx.Client]:
-    """One keep-alive client for the whole run."""
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 @pytest.fixture
