@@ -30,7 +30,7 @@ def load_json(raw: bytes) -> Any:
     """Strict JSON: UTF-8, no NaN or Infinity (JSON has neither, and no schema can judge them). Every failure,
     including an integer past Python's digit limit, is a ValueError with a short reason."""
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        return _DECODER.decode(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{exc.msg} at position {exc.pos}") from None
     except UnicodeDecodeError:
@@ -41,6 +41,9 @@ def load_json(raw: bytes) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)  # built once: json.loads(**kwargs) builds one a call
 
 
 def parse_request(

@@ -49,7 +49,8 @@ class LeadterraState:
         for pool in data.setdefault("senderPools", []):
             pool.setdefault("remainingVolume", pool["dailyCapacity"])
             pool.setdefault("senderAccountIds", [])
-            pool.setdefault("windowStartedAt", now)
+            # Canonical form, so windows can be compared as text on the hot path.
+            pool["windowStartedAt"] = format_instant(parse_instant(pool.get("windowStartedAt", now)))
         for account in data.setdefault("senderAccounts", []):
             account.setdefault("name", account["email"].split("@")[0])
             account.setdefault("status", "active")
@@ -101,9 +102,11 @@ class LeadterraState:
 
     def refresh_pools(self, now: datetime) -> None:
         """Give back a pool's daily capacity once its rolling 24-hour window has ended on the mock clock."""
+        cutoff = format_instant(now - POOL_WINDOW)  # canonical instants order as text
         for pool in self.sender_pools:
-            started = parse_instant(pool["windowStartedAt"])
-            elapsed = now - started
+            if pool["windowStartedAt"] > cutoff:
+                continue
+            elapsed = now - parse_instant(pool["windowStartedAt"])
             if elapsed >= POOL_WINDOW:
                 pool["remainingVolume"] = pool["dailyCapacity"]
                 pool["windowStartedAt"] = format_instant(now - elapsed % POOL_WINDOW)
@@ -132,7 +135,8 @@ class LeadterraState:
     def enrol(self, campaign: dict[str, Any], leads: list[dict[str, Any]]) -> EnrolResult:
         """Upsert by email across the workspace, then enrol in `campaign`; suppressed addresses are skipped.
 
-        The caller has checked every email; nothing here can fail half-way.
+        The caller has checked every email; nothing here can fail half-way. `leads` is freshly parsed request
+        data that nothing else holds, so it is stored without copying.
         """
         enrolled = updated = skipped = 0
         seen: set[str] = set()
@@ -148,12 +152,12 @@ class LeadterraState:
             if copies:
                 updated += 0 if repeat else 1
                 for record in copies:
-                    record.update(copy.deepcopy({k: v for k, v in incoming.items() if k != "email"}))
+                    record.update((k, v) for k, v in incoming.items() if k != "email")
                 if not any(c is r for c in campaign["leads"] for r in copies):
                     campaign["leads"].append(copy.deepcopy(copies[0]))
             else:
                 enrolled += 1
-                campaign["leads"].append(copy.deepcopy(incoming))
+                campaign["leads"].append(incoming)
         if campaign["status"] == "running":
             self.queue_waiting(campaign)
         return EnrolResult(enrolled, updated, skipped)
