@@ -226,3 +226,18 @@ def test_verify_resolves_extends_next_to_the_file_and_odd_file_names(
     )
     assert main(["verify", str(child)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed"
+
+
+def test_add_faults_with_a_success_status_and_no_body_is_refused(mock_session: MockSession) -> None:
+    response = mock_session.admin("POST", "faults", json={"vendor": "leadterra", "status": 200})
+    assert response.status_code == 400
+    assert response.json()["error"]["problems"] == [
+        "faults: a fault answering 200 needs a body (the default body is the vendor's error body)"
+    ]
+
+
+def test_auth_failures_with_random_keys_leave_no_rate_limit_counters(shared: Mock, mock_session: MockSession) -> None:
+    for n in range(5):
+        shared.http.get(f"{mock_session.url('foxreach')}/api/v1/campaigns", headers={"X-API-Key": f"otr_random_{n}"})
+    assert mock_session.admin("GET", "state").json()["rate_limit_hits"] == {}
+    assert len(mock_session.server.app.store.get(mock_session.name).limiter) == 0

@@ -48,7 +48,8 @@ class RateLimiter:
         self._hits: dict[tuple[str, str], deque[float]] = {}
 
     def check(self, vendor: str, key: str, policy: RateLimitPolicy, now: float, *, count: bool = True) -> Decision:
-        hits = self._hits.setdefault((vendor, key), deque())
+        # A reading that does not count must not create a counter (random bad keys would grow the table).
+        hits = self._hits.setdefault((vendor, key), deque()) if count else self._hits.get((vendor, key), deque())
         while hits and hits[-1] > now:
             hits.pop()  # the clock was moved back: requests "from the future" no longer count
         if policy.window == "fixed":
@@ -76,6 +77,10 @@ class RateLimiter:
             reset_epoch=reset_epoch,
             retry_after=max(1, math.ceil(reset - now)),
         )
+
+    def __len__(self) -> int:
+        """How many (vendor, key) counters are kept."""
+        return len(self._hits)
 
     def to_dict(self) -> dict[str, Any]:
         return {f"{vendor}:{key}": list(hits) for (vendor, key), hits in self._hits.items() if hits}

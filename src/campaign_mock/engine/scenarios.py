@@ -237,6 +237,10 @@ def _fault_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) ->
         if path and template is None:
             problems.append(Problem(file, lines.line_for((*where, "path")), f"{vendor} documents no path {path!r}"))
             continue
+        status = fault.get("status")
+        if status is not None and status < 400 and status not in (204, 304) and fault.get("body") is None:
+            message = f"a fault answering {status} needs a body (the default body is the vendor's error body)"
+            problems.append(Problem(file, lines.line_for((*where, "status")), message))
         if fault.get("body") is not None:
             problems += _fault_body_problems(fault, template, catalog, lines.shifted(where), file)
     return problems
