@@ -66,6 +66,7 @@ def _unknown_prefix(service: str) -> dict[str, object]:
             "message": f"no vendor is served under /{service}; known prefixes: {known}",
         },
         "vendors": {v: {"prefix": f"/{v}", "openapi": f"/{v}/openapi.json"} for v in vendors},
+        "admin": {"prefix": f"/{ADMIN}", "openapi": f"/{ADMIN}/openapi.json"},
     }
 
 

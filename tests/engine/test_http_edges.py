@@ -57,3 +57,25 @@ def test_server_wide_reset_returns_the_clock_to_system_time() -> None:
         reading = http.get("/__admin/clock").json()
         assert reading["frozen"] is False
         assert not reading["now"].startswith("2025-01-15")
+
+
+def test_head_answers_like_get_without_a_body(shared: Mock, mock_session: MockSession) -> None:
+    url = f"{mock_session.url('leadterra')}/v1/campaigns/camp_123/stats"
+    head = shared.http.head(url, headers=LEADTERRA_AUTH)
+    get = shared.http.get(url, headers=LEADTERRA_AUTH)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == str(len(get.content))
+
+
+def test_an_encoded_slash_stays_inside_a_path_parameter(shared: Mock, mock_session: MockSession) -> None:
+    response = shared.http.get(f"{mock_session.url('leadterra')}/v1/campaigns/a%2Fb/stats", headers=LEADTERRA_AUTH)
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "campaign_not_found")
+
+
+def test_root_lists_what_is_served(shared: Mock) -> None:
+    response = shared.http.get(f"{shared.url}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "campaign-mock"
+    assert body["vendors"]["leadterra"] == {"prefix": "/leadterra", "openapi": "/leadterra/openapi.json"}
+    assert body["admin"] == {"prefix": "/__admin", "openapi": "/__admin/openapi.json"}

@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .asgi import lifespan, read_body, send_json
 from .catalog import ADMIN, Catalog
@@ -71,7 +71,10 @@ class Dispatcher:
         started = time.perf_counter()
         raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
-        path: str = scope["path"]
+        # Route on the path as sent: a `%2F` inside an id must not become a separator (the router decodes the
+        # parameters it captures).
+        raw_path = scope.get("raw_path")
+        path: str = raw_path.decode("latin-1") if raw_path else scope["path"]
         session_name = headers.get("x-mock-session") or DEFAULT_SESSION
         root = ""
         if path.startswith(SESSION_PREFIX):
@@ -86,6 +89,8 @@ class Dispatcher:
         rest = "/" + rest
         body = await read_body(receive)
         method: str = scope["method"]
+        if method == "HEAD":  # a GET whose answer goes out without its body (the headers still count it)
+            method, send = "GET", _without_body(send)
         query_string = scope.get("query_string", b"").decode("latin-1")
 
         if service in self.catalog.vendors:
@@ -346,16 +351,26 @@ class Dispatcher:
         return Reply(200, self.catalog.specs[service].served(f"{scheme}://{host}{root}{prefix}"))
 
     def _index(self, service: str) -> tuple[int, Any, dict[str, str]]:
+        """`/` lists what is served; any other unknown prefix answers 404 with the same list."""
         vendors = sorted(self.catalog.vendors)
-        body = {
-            "error": {
-                "code": "unknown_prefix",
-                "message": f"no vendor is served under /{service}; known prefixes: "
-                + ", ".join(f"/{v}" for v in [*vendors, ADMIN]),
-            },
+        listing: dict[str, Any] = {
             "vendors": {v: {"prefix": f"/{v}", "openapi": f"/{v}/openapi.json"} for v in vendors},
+            "admin": {"prefix": f"/{ADMIN}", "openapi": f"/{ADMIN}/openapi.json"},
         }
-        return 404, body, {}
+        if not service:
+            return 200, {"name": "campaign-mock", **listing}, {}
+        known = ", ".join(f"/{v}" for v in [*vendors, ADMIN])
+        message = f"no vendor is served under /{service}; known prefixes: {known}"
+        return 404, {"error": {"code": "unknown_prefix", "message": message}, **listing}, {}
+
+
+def _without_body(send: Send) -> Send:
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_head
 
 
 def _peek(session: Session, vendor: str, key: str) -> Decision | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from .specs import Operation
 
@@ -47,7 +48,7 @@ class Router:
             for pattern, candidates in self._by_length.get(path.count("/"), ()):
                 found = pattern.fullmatch(path)
                 if found:
-                    methods, params = candidates, found.groupdict()
+                    methods, params = candidates, {k: unquote(v) for k, v in found.groupdict().items()}
                     break
         if methods is None:
             return NoMatch(())
