@@ -15,6 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from starlette.types import Message, Receive, Scope, Send
@@ -41,6 +42,21 @@ SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # as admin.yaml's
 
 
 Invoke = Callable[[Parsed], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What the dispatcher read off one HTTP request (path without the session and service prefixes)."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    raw_headers: list[tuple[bytes, bytes]]
+    body: bytes
+    session: str
+    root: str  # "/__session/NAME" when the session came from the path prefix
+    started: float
 
 
 class Dispatcher:
@@ -93,52 +109,60 @@ class Dispatcher:
             method, send = "GET", _without_body(send)
         query_string = scope.get("query_string", b"").decode("latin-1")
 
+        request = _Request(method, rest, query_string, headers, raw_headers, body, session_name, root, started)
         if service in self.catalog.vendors:
-            vendor = self.catalog.vendors[service]
-            if rest == "/openapi.json" and method == "GET":
-                reply = self._spec_reply(service, scope, headers, root)
-                await send_json(send, reply.status, reply.body, reply.headers)
-                return
-            session = self.store.get(session_name)
-            reply, op, violations = await self._vendor(vendor, session, method, rest, query_string, headers, body)
-            payload = await send_json(send, reply.status, reply.body, reply.headers)
-            if self.record_journal:
-                self.journal.add(
-                    Entry(
-                        id=self.journal.next_id(),
-                        time=session.clock.timestamp(),
-                        session=session_name,
-                        service=service,
-                        operation_id=op.operation_id if op else None,
-                        method=method,
-                        path=rest,
-                        query=query_string,
-                        request_headers=raw_headers,
-                        request_body=body,
-                        status=reply.status,
-                        response_headers=reply.headers,
-                        response_body=payload,
-                        duration_ms=(time.perf_counter() - started) * 1000,
-                        violations=violations,
-                    )
-                )
-            elif violations:
-                self.journal.add_violations(violations)
+            await self._serve_vendor(self.catalog.vendors[service], request, scope, send)
         elif service == ADMIN:
-            if rest == "/openapi.json" and method == "GET":
-                reply = self._spec_reply(ADMIN, scope, headers, "")
-            else:
-                if root:
-                    # `/__session/NAME/__admin/...` acts on that session, as vendor paths under the prefix do;
-                    # without this a reset sent through a test's session URL would reset every session.
-                    headers["x-mock-session"] = session_name
-                # The admin spec documents its paths in full (`/__admin/health`).
-                reply, _, violations = await self._admin(method, path, query_string, headers, body)
-                if violations:
-                    self.journal.add_violations(violations)
-            await send_json(send, reply.status, reply.body, reply.headers)
+            await self._serve_admin(request, path, scope, send)
         else:
             await send_json(send, *self._index(service))
+
+    async def _serve_vendor(self, vendor: Vendor, request: _Request, scope: Scope, send: Send) -> None:
+        if request.path == "/openapi.json" and request.method == "GET":
+            reply = self._spec_reply(vendor.name, scope, request.headers, request.root)
+            await send_json(send, reply.status, reply.body, reply.headers)
+            return
+        session = self.store.get(request.session)
+        reply, op, violations = await self._vendor(
+            vendor, session, request.method, request.path, request.query, request.headers, request.body
+        )
+        payload = await send_json(send, reply.status, reply.body, reply.headers)
+        if not self.record_journal:
+            self.journal.add_violations(violations)
+            return
+        self.journal.add(
+            Entry(
+                id=self.journal.next_id(),
+                time=session.clock.timestamp(),
+                session=request.session,
+                service=vendor.name,
+                operation_id=op.operation_id if op else None,
+                method=request.method,
+                path=request.path,
+                query=request.query,
+                request_headers=request.raw_headers,
+                request_body=request.body,
+                status=reply.status,
+                response_headers=reply.headers,
+                response_body=payload,
+                duration_ms=(time.perf_counter() - request.started) * 1000,
+                violations=violations,
+            )
+        )
+
+    async def _serve_admin(self, request: _Request, full_path: str, scope: Scope, send: Send) -> None:
+        if request.path == "/openapi.json" and request.method == "GET":
+            reply = self._spec_reply(ADMIN, scope, request.headers, "")
+        else:
+            headers = request.headers
+            if request.root:
+                # `/__session/NAME/__admin/...` acts on that session, as vendor paths under the prefix do;
+                # without this a reset sent through a test's session URL would reset every session.
+                headers = {**headers, "x-mock-session": request.session}
+            # The admin spec documents its paths in full (`/__admin/health`).
+            reply, _, violations = await self._admin(request.method, full_path, request.query, headers, request.body)
+            self.journal.add_violations(violations)
+        await send_json(send, reply.status, reply.body, reply.headers)
 
     # -- vendors ------------------------------------------------------------------------------------
     async def _vendor(
