@@ -8,7 +8,7 @@ answers a text/plain 404) and cost a route scan per request.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from starlette.types import Message, Receive, Scope, Send
@@ -32,7 +32,6 @@ class Settings:
     on_response_violation: Literal["error", "warn"] = "error"
     journal: bool = True
     journal_size: int = 10_000
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class MockApp:
