@@ -193,6 +193,7 @@ def test_cli_json_output_uses_snake_case_keys(mock_session: MockSession) -> None
         "out_of_office": 1,
         "uncategorized": 0,
         "unknown": 0,
+        "bounce": 0,
         "total_sent": 0,
     }
     lead = as_json(foxreach(mock_session, "leads", "get", "cld_ana01", "--json"))

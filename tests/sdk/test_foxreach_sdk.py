@@ -3,6 +3,7 @@ classes it raises, its retries on 429, and its auto-paging iterator."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -167,7 +168,8 @@ def test_inbox_list_get_update_conversation_reply_stats(fox: FoxReach) -> None:
     updated = fox.inbox.update("rpl_cleo01", ThreadUpdate(is_read=True, is_starred=True))
     assert (updated.is_read, updated.is_starred) == (True, True)
     sent = fox.inbox.send_reply("rpl_cleo01", "Tuesday works.", subject="Demo")
-    assert sent["success"] is True and sent["message_id"].startswith("cel_")
+    assert sent["success"] is True
+    assert re.fullmatch(r"<cel_\w+@mail\.foxreach\.mock>", sent["message_id"]), sent
     conversation = fox.inbox.get_conversation("rpl_cleo01")
     assert [m["direction"] for m in conversation["messages"]] == ["sent", "received", "sent"]
     assert conversation["campaign"] == {"id": "cmp_active001", "name": "Webinar follow-up"}
@@ -179,6 +181,7 @@ def test_inbox_list_get_update_conversation_reply_stats(fox: FoxReach) -> None:
         "out_of_office": 1,
         "uncategorized": 0,
         "unknown": 0,
+        "bounce": 0,
         "total_sent": 1,
     }
 

@@ -137,6 +137,37 @@ def test_create_campaign_out_of_range_hour_is_422(api: httpx.Client) -> None:
     assert message == "Validation error: sendingStartHour: 24 is greater than the maximum of 23"
 
 
+@pytest.mark.parametrize(
+    ("window", "start", "end"),
+    [
+        ({"sendingStartHour": 17, "sendingEndHour": 17}, 17, 17),
+        ({"sendingStartHour": 20, "sendingEndHour": 8}, 20, 8),
+        ({"sendingStartHour": 18}, 18, 17),  # against the default end
+        ({"sendingEndHour": 9}, 9, 9),  # against the default start
+    ],
+)
+def test_create_campaign_window_closing_before_it_opens_is_422(
+    api: httpx.Client, window: dict[str, int], start: int, end: int
+) -> None:
+    response = api.post("/campaigns", json={"name": "Backwards", **window})
+    assert detail(response, 422) == (
+        f"Validation error: sendingStartHour ({start}) must be before sendingEndHour ({end})"
+    )
+    assert [c["id"] for c in data(api.get("/campaigns"))] == SEEDED
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ([], "Validation error: sendingDays: [] should be non-empty"),
+        ([1, 3, 1], "Validation error: sendingDays: [1, 3, 1] has non-unique elements"),
+    ],
+)
+def test_create_campaign_bad_sending_days_is_422(api: httpx.Client, days: list[int], message: str) -> None:
+    assert detail(api.post("/campaigns", json={"name": "Days", "sendingDays": days}), 422) == message
+    assert [c["id"] for c in data(api.get("/campaigns"))] == SEEDED
+
+
 def test_create_campaign_invalid_json_is_400(api: httpx.Client) -> None:
     response = api.post("/campaigns", content=b"{name: ", headers={"Content-Type": "application/json"})
     assert detail(response, 400) == "Invalid JSON body"
@@ -166,6 +197,40 @@ def test_update_campaign_active_is_400_and_changes_nothing(api: httpx.Client) ->
     response = api.patch("/campaigns/cmp_active001", json={"name": "Renamed"})
     assert detail(response, 400) == "Cannot edit active campaign. Pause it first."
     assert data(api.get("/campaigns/cmp_active001")) == before
+
+
+def test_update_campaign_window_closing_before_it_opens_is_422(api: httpx.Client) -> None:
+    before = data(api.get("/campaigns/cmp_abc123"))  # 9 to 17
+    response = api.patch("/campaigns/cmp_abc123", json={"sendingEndHour": 8, "name": "Not stored"})
+    assert detail(response, 422) == "Validation error: sendingStartHour (9) must be before sendingEndHour (8)"
+    assert data(api.get("/campaigns/cmp_abc123")) == before
+
+
+def test_update_campaign_window_is_checked_after_merging(api: httpx.Client) -> None:
+    campaign = data(api.patch("/campaigns/cmp_abc123", json={"sendingStartHour": 18, "sendingEndHour": 22}))
+    assert (campaign["sendingStartHour"], campaign["sendingEndHour"]) == (18, 22)
+    response = api.patch("/campaigns/cmp_abc123", json={"sendingStartHour": 22})
+    assert detail(response, 422) == "Validation error: sendingStartHour (22) must be before sendingEndHour (22)"
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ([], "Validation error: sendingDays: [] should be non-empty"),
+        ([2, 2], "Validation error: sendingDays: [2, 2] has non-unique elements"),
+    ],
+)
+def test_update_campaign_bad_sending_days_is_422(api: httpx.Client, days: list[int], message: str) -> None:
+    assert detail(api.patch("/campaigns/cmp_abc123", json={"sendingDays": days}), 422) == message
+    assert data(api.get("/campaigns/cmp_abc123"))["sendingDays"] == [1, 2, 3, 4, 5]
+
+
+def test_update_campaign_context_null_clears_it(api: httpx.Client) -> None:
+    assert data(api.patch("/campaigns/cmp_abc123", json={"context": "We sell widgets."}))["context"] == (
+        "We sell widgets."
+    )
+    assert data(api.patch("/campaigns/cmp_abc123", json={"context": None}))["context"] is None
+    assert data(api.get("/campaigns/cmp_abc123"))["context"] is None
 
 
 def test_update_campaign_paused_is_allowed(api: httpx.Client) -> None:
@@ -228,6 +293,13 @@ def test_pause_campaign_not_active_is_400(api: httpx.Client, campaign_id: str) -
 
 def test_resume_campaign_paused_becomes_active(api: httpx.Client) -> None:
     assert data(api.post("/campaigns/cmp_paused001/resume"))["status"] == "active"
+
+
+def test_resume_campaign_without_sequence_steps_is_400(api: httpx.Client) -> None:
+    data(api.delete("/campaigns/cmp_paused001/sequences/seq_partner1"))
+    response = api.post("/campaigns/cmp_paused001/resume")
+    assert detail(response, 400) == "Campaign must have at least one sequence step"
+    assert data(api.get("/campaigns/cmp_paused001"))["status"] == "paused"
 
 
 @pytest.mark.parametrize("campaign_id", ["cmp_abc123", "cmp_active001", "cmp_completed001"])

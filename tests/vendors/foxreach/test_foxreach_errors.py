@@ -7,6 +7,7 @@ import pytest
 from foxreach_support import detail
 
 from campaign_mock.pytest_plugin import MockSession
+from campaign_mock.vendors.foxreach.errors import FoxReachErrors
 
 JSON = {"Content-Type": "application/json"}
 BODY_OPERATIONS = [
@@ -80,3 +81,20 @@ def test_openapi_document_is_served_with_the_mock_as_server(mock_session: MockSe
     assert document["servers"][0]["url"] == mock_session.url("foxreach")
     assert "x-scenario-state" not in document
     assert len([op for item in document["paths"].values() for op in item]) == 44
+
+
+def test_create_lead_injected_409_says_conflict(mock_session: MockSession, api: httpx.Client) -> None:
+    fault = {"vendor": "foxreach", "method": "POST", "path": "/api/v1/leads", "status": 409, "times": 1}
+    assert mock_session.admin("POST", "faults", json=fault).status_code == 201
+    assert detail(api.post("/leads", json={"email": "new@x.example"}), 409) == "Conflict"
+    assert api.post("/leads", json={"email": "new@x.example"}).status_code == 201  # no lead was behind it
+
+
+def test_for_status_429_without_a_reading_names_the_documented_policy() -> None:
+    err = FoxReachErrors().for_status(429)
+    assert (err.status, err.headers["Retry-After"]) == (429, "60")
+    assert FoxReachErrors().render(err) == {
+        "error": "Rate limit exceeded",
+        "code": "rate_limit_exceeded",
+        "details": {"limit": 100, "reset": 0},
+    }

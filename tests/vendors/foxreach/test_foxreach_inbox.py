@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from foxreach_support import data, detail
@@ -98,8 +100,21 @@ def test_get_inbox_stats_counts_by_state_and_category(api: httpx.Client) -> None
         "outOfOffice": 1,
         "uncategorized": 0,
         "unknown": 0,
+        "bounce": 0,
         "totalSent": 0,
     }
+
+
+def test_get_inbox_stats_counts_bounces(mock_session: MockSession, api: httpx.Client) -> None:
+    mock_session.load_scenario(
+        yaml="extends: default\nvendors:\n  foxreach:\n    inbox:\n"
+        "      - {id: rpl_bounce, fromEmail: mailer-daemon@initech.example, toEmail: jordan@mail.brightpath.example,"
+        " category: bounce}\n"
+    )
+    stats = data(api.get("/inbox/stats"))
+    assert (stats["total"], stats["bounce"]) == (3, 1)
+    categories = ("interested", "notInterested", "outOfOffice", "uncategorized", "unknown", "bounce")
+    assert sum(stats[key] for key in categories) == stats["total"]
 
 
 def test_get_inbox_conversation_seeded_messages_oldest_first(api: httpx.Client) -> None:
@@ -138,13 +153,20 @@ def test_get_inbox_conversation_unknown_is_404(api: httpx.Client) -> None:
     assert detail(api.get("/inbox/threads/rpl_ghost/conversation"), 404) == "Thread not found"
 
 
+def message_id(header: str) -> str:
+    """The stored message's id inside a `<cel_…@mail.foxreach.mock>` Message-ID header."""
+    match = re.fullmatch(r"<(cel_[^@<>]+)@mail\.foxreach\.mock>", header)
+    assert match, header
+    return match.group(1)
+
+
 def test_reply_to_inbox_thread_sends_and_records_the_answer(api: httpx.Client, frozen: str) -> None:
     result = data(api.post("/inbox/threads/rpl_dmitri01/reply", json={"body": "See you on the 21st."}))
     assert result["success"] is True
-    assert result["messageId"].startswith("cel_")
+    sent_id = message_id(result["messageId"])
     messages = data(api.get("/inbox/threads/rpl_dmitri01/conversation"))["messages"]
     assert messages[-1] == {
-        "id": result["messageId"],
+        "id": sent_id,
         "direction": "sent",
         "fromEmail": "priya@mail.brightpath.example",
         "toEmail": "dmitri@umbrella.example",
@@ -155,13 +177,13 @@ def test_reply_to_inbox_thread_sends_and_records_the_answer(api: httpx.Client, f
     }
     assert data(api.get("/inbox/stats"))["totalSent"] == 1
     assert data(api.get("/leads/cld_dmitri01"))["lastContactedAt"] == frozen
-    assert data(api.get("/leads/cld_dmitri01/activity"))["activities"][0]["id"] == result["messageId"]
+    assert data(api.get("/leads/cld_dmitri01/activity"))["activities"][0]["id"] == sent_id
 
 
 def test_reply_to_inbox_thread_subject_override(api: httpx.Client) -> None:
     result = data(api.post("/inbox/threads/rpl_cleo01/reply", json={"body": "Sure!", "subject": "Demo time"}))
     messages = data(api.get("/inbox/threads/rpl_cleo01/conversation"))["messages"]
-    assert (messages[-1]["id"], messages[-1]["subject"]) == (result["messageId"], "Demo time")
+    assert (messages[-1]["id"], messages[-1]["subject"]) == (message_id(result["messageId"]), "Demo time")
 
 
 @pytest.mark.parametrize("body", [{}, {"body": ""}, {"body": "   "}, {"subject": "Only a subject"}])
@@ -174,10 +196,24 @@ def test_reply_to_inbox_thread_unknown_is_404(api: httpx.Client) -> None:
     assert detail(api.post("/inbox/threads/rpl_ghost/reply", json={"body": "x"}), 404) == "Thread not found"
 
 
-def test_reply_to_inbox_thread_without_a_mailbox_is_500(mock_session: MockSession, api: httpx.Client) -> None:
-    mock_session.load_scenario(
-        yaml="extends: default\nvendors:\n  foxreach:\n    inbox:\n      - {id: rpl_orphan, fromEmail: x@y.example}\n"
-    )
-    response = api.post("/inbox/threads/rpl_orphan/reply", json={"body": "Hello?"})
-    assert detail(response, 500) == "Failed to send reply"
-    assert data(api.get("/inbox/threads/rpl_orphan/conversation"))["messages"][-1]["direction"] == "received"
+def test_reply_to_inbox_thread_message_ids_are_distinct_headers(api: httpx.Client) -> None:
+    first = data(api.post("/inbox/threads/rpl_cleo01/reply", json={"body": "One"}))["messageId"]
+    second = data(api.post("/inbox/threads/rpl_cleo01/reply", json={"body": "Two"}))["messageId"]
+    assert message_id(first) != message_id(second)
+
+
+def test_reply_to_inbox_thread_smtp_failure_is_500(mock_session: MockSession, api: httpx.Client) -> None:
+    mock_session.load_scenario("foxreach/reply-failed")
+    response = api.post("/inbox/threads/rpl_dmitri01/reply", json={"body": "Hello?"})
+    assert detail(response, 500) == "Failed to send reply (SMTP error)"
+    assert data(api.get("/inbox/threads/rpl_dmitri01/conversation"))["messages"][-1]["direction"] == "received"
+
+
+def test_load_scenario_reply_without_a_mailbox_is_refused(mock_session: MockSession) -> None:
+    text = "extends: default\nvendors:\n  foxreach:\n    inbox:\n      - {id: rpl_orphan, fromEmail: x@y.example}\n"
+    response = mock_session.admin("POST", "scenarios", json={"yaml": text})
+    assert response.status_code == 400
+    assert response.json()["error"]["problems"] == [
+        "<posted yaml>:5: vendors.foxreach.inbox[0]: the reply names no mailbox to answer from: "
+        "give accountId or toEmail (or both)"
+    ]

@@ -124,6 +124,11 @@ def test_update_lead_changes_given_fields(api: httpx.Client, frozen: str) -> Non
     assert after == {**before, "title": "CRO", "tags": ["vip"], "updatedAt": frozen}  # email never changes
 
 
+def test_update_lead_null_clears_a_nullable_field(api: httpx.Client) -> None:
+    lead = data(api.patch("/leads/cld_ana01", json={"company": None, "title": None}))
+    assert (lead["company"], lead["title"], lead["firstName"]) == (None, None, "Ana")
+
+
 def test_update_lead_unknown_is_404(api: httpx.Client) -> None:
     assert detail(api.patch("/leads/cld_ghost", json={"title": "x"}), 404) == "Lead not found"
 
@@ -165,6 +170,27 @@ def test_get_lead_activity_merges_timeline_newest_first(api: httpx.Client) -> No
             "repliedAt": "2025-01-14T08:30:00",
         }
     ]
+
+
+def test_get_lead_activity_follows_a_renamed_campaign(api: httpx.Client) -> None:
+    data(api.post("/campaigns/cmp_active001/pause"))
+    data(api.patch("/campaigns/cmp_active001", json={"name": "Webinar recap"}))
+    activity = data(api.get("/leads/cld_cleo01/activity"))
+    assert [a["campaignName"] for a in activity["activities"]] == ["Webinar recap", "Webinar recap"]
+    membership = activity["campaigns"][0]
+    assert (membership["campaignName"], membership["totalSent"], membership["currentStep"]) == (
+        "Webinar recap",
+        1,
+        1,
+    )
+
+
+def test_get_lead_activity_same_named_campaign_has_no_progress(api: httpx.Client) -> None:
+    twin = data(api.post("/campaigns", json={"name": "Webinar follow-up"}), 201)
+    data(api.post(f"/campaigns/{twin['id']}/leads", json={"leadIds": ["cld_cleo01"]}))
+    campaigns = data(api.get("/leads/cld_cleo01/activity"))["campaigns"]
+    progress = [(c["campaignId"], c["status"], c["totalSent"], c["totalOpened"], c["currentStep"]) for c in campaigns]
+    assert progress == [("cmp_active001", "replied", 1, 1, 1), (twin["id"], "pending", 0, 0, None)]
 
 
 def test_get_lead_activity_new_lead_is_empty(api: httpx.Client) -> None:

@@ -115,6 +115,22 @@ def test_update_sequence_step_number_moves_the_step(api: httpx.Client) -> None:
     assert steps(api) == [("seq_q1step2", 1), ("seq_q1step1", 2)]
 
 
+def test_update_sequence_step_number_alone_stamps_the_step_and_campaign(api: httpx.Client, frozen: str) -> None:
+    step = data(api.patch("/campaigns/cmp_abc123/sequences/seq_q1step1", json={"stepNumber": 2}))
+    assert (step["stepNumber"], step["updatedAt"]) == (2, frozen)
+    assert steps(api) == [("seq_q1step2", 1), ("seq_q1step1", 2)]
+    assert data(api.get("/campaigns/cmp_abc123"))["updatedAt"] == frozen
+
+
+@pytest.mark.parametrize("field", ["subject", "name"])
+def test_update_sequence_null_clears_a_nullable_field(api: httpx.Client, field: str) -> None:
+    path = "/campaigns/cmp_abc123/sequences/seq_q1step1"
+    assert data(api.patch(path, json={"name": "Opener"}))["name"] == "Opener"
+    step = data(api.patch(path, json={field: None}))
+    assert step[field] is None
+    assert data(api.get("/campaigns/cmp_abc123/sequences"))[0][field] is None
+
+
 def test_update_sequence_unknown_step_is_404(api: httpx.Client) -> None:
     response = api.patch("/campaigns/cmp_abc123/sequences/seq_ghost", json={"body": "x"})
     assert detail(response, 404) == "Sequence not found"

@@ -10,7 +10,7 @@ import pytest
 from campaign_mock.engine.errors import ApiError
 from campaign_mock.engine.ids import IdFactory
 from campaign_mock.engine.service import StateContext
-from campaign_mock.vendors.foxreach.records import naive
+from campaign_mock.vendors.foxreach.records import CAMPAIGN_DEFAULTS, LEAD_DEFAULTS, WEBHOOK_DEFAULTS, naive
 from campaign_mock.vendors.foxreach.state import FoxReachState, check_references, valid_spin
 
 NOW = datetime(2025, 1, 15, 10, 0, tzinfo=UTC)
@@ -35,7 +35,9 @@ def minimal() -> dict[str, Any]:
             },
             {"id": "cmp_2", "name": "Live", "status": "active", "createdAt": "2025-01-01T08:00:00"},
         ],
-        "inbox": [{"id": "rpl_1", "fromEmail": "a@x.example", "leadId": "cld_1", "campaignId": "cmp_1"}],
+        "inbox": [
+            {"id": "rpl_1", "fromEmail": "a@x.example", "leadId": "cld_1", "campaignId": "cmp_1", "accountId": "acc_1"}
+        ],
         "webhooks": [{"id": "cwh_1", "url": "https://h.example", "events": ["email.sent"]}],
         "templates": [{"id": "tpl_1", "name": "T"}],
     }
@@ -224,3 +226,137 @@ def test_delete_email_account_keeps_references_valid() -> None:
     state.delete_email_account(state.email_accounts[0], "2025-02-01T00:00:00")
     assert state.campaigns[0]["accountIds"] == []
     assert check_references(state.to_dict()) == []
+
+
+def test_check_references_reports_a_step_of_another_campaign() -> None:
+    section = minimal()
+    section["campaigns"][0]["sequences"][0]["campaignId"] = "cmp_2"
+    assert check_references(section) == [
+        (
+            ("campaigns", 0, "sequences", 0, "campaignId"),
+            "campaignId 'cmp_2' is not the enclosing campaign 'cmp_1' "
+            "(leave campaignId out: a step belongs to the campaign it is listed in)",
+        )
+    ]
+    section["campaigns"][0]["sequences"][0]["campaignId"] = "cmp_1"
+    assert check_references(section) == []
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ({"sendingStartHour": 17}, "sendingStartHour 17 is not before sendingEndHour 17"),
+        ({"sendingStartHour": 10, "sendingEndHour": 8}, "sendingStartHour 10 is not before sendingEndHour 8"),
+    ],
+)
+def test_check_references_reports_a_window_closing_before_it_opens(window: dict[str, int], message: str) -> None:
+    section = minimal()
+    section["campaigns"][1].update(window)
+    assert check_references(section) == [(("campaigns", 1, "sendingStartHour"), message)]
+
+
+def test_check_references_reports_a_reply_without_a_mailbox() -> None:
+    section = minimal()
+    del section["inbox"][0]["accountId"]
+    problem = "the reply names no mailbox to answer from: give accountId or toEmail (or both)"
+    assert check_references(section) == [(("inbox", 0), problem)]
+    section["inbox"][0]["toEmail"] = "s@x.example"
+    assert check_references(section) == []
+
+
+def test_check_references_reports_activity_campaign_problems() -> None:
+    section = minimal()
+    section["leads"][0]["activities"] = [
+        {"id": "cel_1", "type": "email_sent", "campaignId": "cmp_gone"},
+        {"id": "cel_2", "type": "email_sent", "campaignId": "cmp_1", "campaignName": "Old name"},
+        {"id": "cel_3", "type": "email_sent", "campaignId": "cmp_1", "campaignName": "Draft"},
+        {"id": "cel_4", "type": "email_sent", "campaignName": "Elsewhere"},
+    ]
+    assert check_references(section) == [
+        (("leads", 0, "activities", 0, "campaignId"), "no campaign 'cmp_gone'"),
+        (
+            ("leads", 0, "activities", 1, "campaignName"),
+            "campaignName 'Old name' is not the name of campaign 'cmp_1' "
+            "('Draft'; leave campaignName out: it follows campaignId)",
+        ),
+    ]
+
+
+def test_lead_activity_names_campaigns_by_id_and_round_trips_after_a_rename() -> None:
+    section = minimal()
+    section["leads"][0]["activities"] = [
+        {"id": "cel_1", "type": "email_sent", "campaignId": "cmp_1", "campaignName": "Draft", "sequenceStep": 1},
+        {"id": "cel_2", "type": "email_sent", "campaignName": "Elsewhere", "timestamp": "2025-01-01T00:00:00"},
+    ]
+    state = build(section)
+    state.update_campaign(state.campaigns[0], {"name": "Renamed"}, "2025-02-01T00:00:00")
+    activity = state.lead_activity(state.leads[0])
+    assert [(a["id"], a["campaignName"]) for a in activity["activities"]] == [
+        ("rpl_1", "Renamed"),  # same time as cel_1: the order they are gathered in
+        ("cel_1", "Renamed"),
+        ("cel_2", "Elsewhere"),
+    ]
+    assert [(m["campaignName"], m["totalSent"], m["currentStep"]) for m in activity["campaigns"]] == [("Renamed", 1, 1)]
+    exported = state.to_dict()
+    assert check_references(exported) == []
+    assert build(exported).lead_activity(build(exported).leads[0]) == activity
+
+
+def test_delete_campaign_detaches_its_activities() -> None:
+    section = minimal()
+    section["leads"][0]["activities"] = [{"id": "cel_1", "type": "email_sent", "campaignId": "cmp_1"}]
+    state = build(section)
+    state.delete_campaign(state.campaigns[0])
+    assert state.leads[0]["activities"][0]["campaignId"] is None
+    assert check_references(state.to_dict()) == []
+
+
+def test_resume_without_sequence_steps_changes_nothing() -> None:
+    state = build(minimal())
+    paused = state.campaigns[1]
+    paused["status"] = "paused"
+    with pytest.raises(ApiError) as caught:
+        state.resume(paused, "2025-02-01T00:00:00")
+    assert (caught.value.status, caught.value.message) == (400, "Campaign must have at least one sequence step")
+    assert paused["status"] == "paused"
+
+
+def test_create_campaign_window_refusal_stores_nothing() -> None:
+    state = build(minimal())
+    with pytest.raises(ApiError) as caught:
+        state.create_campaign("cmp_9", {"name": "Late", "sendingStartHour": 20}, "2025-02-01T00:00:00")
+    assert (caught.value.status, caught.value.message) == (
+        422,
+        "Validation error: sendingStartHour (20) must be before sendingEndHour (17)",
+    )
+    assert [c["id"] for c in state.campaigns] == ["cmp_1", "cmp_2"]
+
+
+def test_create_records_take_their_defaults_from_the_tables() -> None:
+    state = build(minimal())
+    now = "2025-02-01T00:00:00"
+    campaign = state.create_campaign("cmp_9", {"name": "New"}, now)
+    lead = state.create_lead("cld_9", {"email": "n@x.example"}, now)
+    hook = state.create_webhook("cwh_9", "whsec_x", {"url": "https://h.example", "events": ["lead.created"]}, now)
+    assert campaign["status"] == CAMPAIGN_DEFAULTS["status"]
+    assert lead["activities"] == LEAD_DEFAULTS["activities"]
+    assert {k: hook[k] for k in WEBHOOK_DEFAULTS} == WEBHOOK_DEFAULTS
+    assert hook["secret"] == "whsec_x"
+
+
+def test_delete_template_removes_it() -> None:
+    state = build(minimal())
+    state.delete_template(state.template("tpl_1"))
+    assert state.templates == []
+    with pytest.raises(ApiError) as caught:
+        state.template("tpl_1")
+    assert (caught.value.status, caught.value.message) == (404, "Template not found")
+
+
+def test_delete_webhook_removes_it() -> None:
+    state = build(minimal())
+    state.delete_webhook(state.webhook("cwh_1"))
+    assert state.webhooks == []
+    with pytest.raises(ApiError) as caught:
+        state.webhook("cwh_1")
+    assert (caught.value.status, caught.value.message) == (404, "Webhook not found")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from campaign_mock.engine.catalog import load_catalog
 from campaign_mock.vendors import VENDORS
 from campaign_mock.vendors.foxreach import VENDOR
+from campaign_mock.vendors.foxreach.handlers import DEFAULT_PAGE_SIZE
 from campaign_mock.vendors.foxreach.records import WEBHOOK_EVENTS
 
 
@@ -37,3 +38,8 @@ def test_rate_limit_is_the_documented_one() -> None:
 def test_webhook_events_match_the_spec() -> None:
     enum = load_catalog().specs["foxreach"].document["components"]["schemas"]["WebhookEventName"]["enum"]
     assert list(WEBHOOK_EVENTS) == enum
+
+
+def test_default_page_size_matches_the_spec() -> None:
+    parameter = load_catalog().specs["foxreach"].document["components"]["parameters"]["PageSize"]
+    assert parameter["schema"]["default"] == DEFAULT_PAGE_SIZE

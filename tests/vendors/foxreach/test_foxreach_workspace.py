@@ -6,6 +6,8 @@ import httpx
 import pytest
 from foxreach_support import data, detail
 
+from campaign_mock.pytest_plugin import MockSession
+
 
 # -- email accounts -----------------------------------------------------------------------------------
 def test_list_email_accounts_pages(api: httpx.Client) -> None:
@@ -46,6 +48,22 @@ def test_delete_email_account_unassigns_it_everywhere(api: httpx.Client) -> None
     assert detail(api.delete("/email-accounts/acc_jordan01"), 404) == "Email account not found"
 
 
+def test_delete_email_account_its_replies_stay_answerable(mock_session: MockSession, api: httpx.Client) -> None:
+    mock_session.load_scenario(
+        yaml="extends: default\nvendors:\n  foxreach:\n    inbox:\n"
+        "      - {id: rpl_acct, fromEmail: x@y.example, accountId: acc_spare01}\n"
+    )
+    data(api.delete("/email-accounts/acc_spare01"))
+    assert (data(api.get("/inbox/rpl_acct"))["accountId"], data(api.get("/inbox/rpl_acct"))["toEmail"]) == (
+        None,
+        "outreach@mail.brightpath.example",
+    )
+    data(api.post("/inbox/threads/rpl_acct/reply", json={"body": "Hello again"}))
+    sent = data(api.get("/inbox/threads/rpl_acct/conversation"))["messages"][-1]
+    assert (sent["direction"], sent["fromEmail"]) == ("sent", "outreach@mail.brightpath.example")
+    assert mock_session.admin("PUT", "state", json=mock_session.admin("GET", "state").json()).status_code == 200
+
+
 # -- templates ----------------------------------------------------------------------------------------
 def test_create_template_fills_defaults(api: httpx.Client, frozen: str) -> None:
     template = data(api.post("/templates", json={"name": "Breakup", "body": "Closing the loop."}), 201)
@@ -78,6 +96,11 @@ def test_update_template_changes_given_fields(api: httpx.Client, frozen: str) ->
     template = data(api.patch("/templates/tpl_intro01", json={"sendAsHtml": True, "subject": "Hello"}))
     assert (template["sendAsHtml"], template["subject"], template["updatedAt"]) == (True, "Hello", frozen)
     assert data(api.get("/templates/tpl_intro01")) == template
+
+
+def test_update_template_subject_null_clears_it(api: httpx.Client) -> None:
+    assert data(api.patch("/templates/tpl_intro01", json={"subject": None}))["subject"] is None
+    assert data(api.get("/templates/tpl_intro01"))["subject"] is None
 
 
 def test_delete_template_then_404(api: httpx.Client) -> None:
@@ -187,15 +210,37 @@ def test_create_webhook_unknown_event_is_422(api: httpx.Client) -> None:
     )
 
 
-def test_create_webhook_bad_url_is_422(api: httpx.Client) -> None:
-    response = api.post("/webhooks", json={"url": "ftp://example.com", "events": ["email.sent"]})
-    assert detail(response, 422) == "Validation error: url is not a valid http(s) URL"
+@pytest.mark.parametrize("url", ["ftp://example.com", "http://example.com/hook", "https://"])
+def test_create_webhook_url_not_https_is_422(api: httpx.Client, url: str) -> None:
+    response = api.post("/webhooks", json={"url": url, "events": ["email.sent"]})
+    assert detail(response, 422) == "Validation error: url must be an https:// URL"
+    assert [h["id"] for h in data(api.get("/webhooks"))] == ["cwh_demo01"]
+
+
+def test_create_webhook_repeated_event_is_422(api: httpx.Client) -> None:
+    body = {"url": "https://example.com/hook", "events": ["email.sent", "lead.created", "email.sent"]}
+    assert detail(api.post("/webhooks", json=body), 422) == (
+        "Validation error: events: ['email.sent', 'lead.created', 'email.sent'] has non-unique elements"
+    )
+    assert [h["id"] for h in data(api.get("/webhooks"))] == ["cwh_demo01"]
 
 
 def test_update_webhook_changes_fields_without_secret(api: httpx.Client, frozen: str) -> None:
     hook = data(api.patch("/webhooks/cwh_demo01", json={"isActive": False, "events": ["lead.created"]}))
     assert (hook["isActive"], hook["events"], hook["updatedAt"]) == (False, ["lead.created"], frozen)
     assert "secret" not in hook
+
+
+def test_update_webhook_url_not_https_is_422(api: httpx.Client) -> None:
+    response = api.patch("/webhooks/cwh_demo01", json={"url": "http://hooks.brightpath.example/foxreach"})
+    assert detail(response, 422) == "Validation error: url must be an https:// URL"
+    assert data(api.get("/webhooks"))[0]["url"] == "https://hooks.brightpath.example/foxreach"
+
+
+def test_update_webhook_repeated_event_is_422(api: httpx.Client) -> None:
+    response = api.patch("/webhooks/cwh_demo01", json={"events": ["lead.created", "lead.created"]})
+    assert detail(response, 422) == "Validation error: events: ['lead.created', 'lead.created'] has non-unique elements"
+    assert data(api.get("/webhooks"))[0]["events"] == ["reply.received", "campaign.completed"]
 
 
 def test_delete_webhook_then_404(api: httpx.Client) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...engine.rate_limit import RateLimitPolicy
 from ...engine.service import Vendor
 from ...engine.variants import Variant, Variants
 from . import errors
@@ -64,7 +63,7 @@ VENDOR = Vendor(
     authenticate=authenticate,
     errors=FoxReachErrors(),
     rate_limit_key=api_key,
-    rate_limit=RateLimitPolicy(100, 60, "fixed"),
+    rate_limit=errors.RATE_LIMIT,
     rate_limit_window_variant=RATE_LIMIT_WINDOW,
     variants=VARIANTS,
     check_references=check_references,

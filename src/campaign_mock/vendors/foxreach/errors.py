@@ -11,8 +11,11 @@ import http
 from typing import Any
 
 from ...engine.errors import ApiError
-from ...engine.rate_limit import Decision
+from ...engine.rate_limit import Decision, RateLimitPolicy
 from ...engine.validation import Issue
+
+# The documented limit: 100 requests a minute per API key (fixed window unless the variant says sliding).
+RATE_LIMIT = RateLimitPolicy(100, 60, "fixed")
 
 # Documented messages (docs.foxreach.io endpoint pages and the errors page).
 MISSING_API_KEY = "Missing API key"
@@ -36,12 +39,15 @@ INVALID_SPIN = "Invalid spin syntax"
 ONLY_DRAFT_DELETABLE = "Only draft campaigns can be deleted"
 DUPLICATE_LEAD = "Lead with this email already exists"
 REPLY_BODY_REQUIRED = "Reply body is required"
-REPLY_FAILED = "Failed to send reply"
+# Never answered by a rule (every reply names a mailbox to send from); scenario foxreach/reply-failed injects it.
+REPLY_FAILED = "Failed to send reply (SMTP error)"
 RATE_LIMITED = "Rate limit exceeded"
 RATE_LIMITED_CODE = "rate_limit_exceeded"
 INTERNAL = "Internal server error"
 
-_PATTERN_MEANINGS = {("email",): "email is not a valid email address", ("url",): "url is not a valid http(s) URL"}
+# The mock's own words where the docs give none (a 422 in FoxReach's `Validation error: ...` form).
+SENDING_WINDOW = "Validation error: sendingStartHour ({start}) must be before sendingEndHour ({end})"
+_PATTERN_MEANINGS = {("email",): "email is not a valid email address", ("url",): "url must be an https:// URL"}
 _PAGE_LIMITS = {"pageSize": "pageSize must be between 1 and 100", "page": "page must be 1 or greater"}
 
 
@@ -66,6 +72,11 @@ def rate_limited(limit: int, reset: int, retry_after: int) -> ApiError:
         details={"limit": limit, "reset": reset},
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def sending_window(start: int, end: int) -> ApiError:
+    """A sending window that closes before it opens (checked on the settings as they would be stored)."""
+    return error(422, SENDING_WINDOW.format(start=start, end=end))
 
 
 def _is_shape_problem(issue: Issue) -> bool:
@@ -112,15 +123,17 @@ class FoxReachErrors:
 
     def for_status(self, status: int, rate: Decision | None = None) -> ApiError:
         if status == 429:
-            if rate is None:  # no limiter in force: describe the documented default window
-                return rate_limited(100, 0, 60)
+            if rate is None:
+                # FoxReach always has a limiter, so the engine always passes a reading; without one the body
+                # names the documented policy, and no window end (no clock reading to take it from).
+                return rate_limited(RATE_LIMIT.limit, 0, RATE_LIMIT.window_seconds)
             return rate_limited(rate.limit, rate.reset_epoch, rate.retry_after)
         messages = {
             400: INVALID_JSON,
             401: INVALID_API_KEY,
             403: INVALID_API_KEY,
             404: "Not Found",
-            409: DUPLICATE_LEAD,
+            409: "Conflict",
             422: "Validation error",
             500: INTERNAL,
         }

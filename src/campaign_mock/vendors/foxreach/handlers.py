@@ -19,6 +19,7 @@ from .records import (
     account_view,
     campaign_view,
     lead_view,
+    message_id_header,
     naive,
     reply_view,
     sequence_view,
@@ -27,6 +28,8 @@ from .records import (
 )
 from .state import FoxReachState
 
+# The spec's `pageSize` default (components.parameters.PageSize); handlers cannot read parameter defaults from
+# the spec, so this is the one copy, and test_foxreach_vendor holds the two together.
 DEFAULT_PAGE_SIZE = 20
 
 
@@ -238,7 +241,7 @@ async def update_template(call: Call) -> Reply:
 async def delete_template(call: Call) -> Reply:
     state = _state(call)
     template = state.template(call.path_params["template_id"])
-    state.templates.remove(template)
+    state.delete_template(template)
     return _deleted(template["id"])
 
 
@@ -279,7 +282,7 @@ async def reply_to_inbox_thread(call: Call) -> Reply:
         raise errors.bad_request(errors.REPLY_BODY_REQUIRED)
     message_id = call.ids.new("cel_")
     state.send_answer(reply, message_id, body, call.body.get("subject"), _now(call))
-    return _data({"success": True, "messageId": message_id})
+    return _data({"success": True, "messageId": message_id_header(message_id)})
 
 
 # -- analytics --------------------------------------------------------------------------------------
@@ -315,7 +318,7 @@ async def update_webhook(call: Call) -> Reply:
 async def delete_webhook(call: Call) -> Reply:
     state = _state(call)
     hook = state.webhook(call.path_params["webhook_id"])
-    state.webhooks.remove(hook)
+    state.delete_webhook(hook)
     return _deleted(hook["id"])
 
 

@@ -42,6 +42,9 @@ REPLY_FIELDS = _names("""
     accountId
 """)
 WEBHOOK_FIELDS = _names("id url isActive events lastDeliveredAt consecutiveFailures createdAt updatedAt")
+ACTIVITY_FIELDS = _names("""
+    id type subject bodyPreview status campaignName sequenceStep emailType openedAt clickedAt category timestamp
+""")
 
 # Fields a request body may set (anything else in the body is ignored, as the API does).
 CAMPAIGN_SETTINGS = _names("name timezone sendingDays sendingStartHour sendingEndHour dailyLimit context")
@@ -86,6 +89,7 @@ LEAD_DEFAULTS: Record = {
     "tags": [],
     "source": "api",
     "status": "active",
+    "activities": [],
 }
 ACCOUNT_DEFAULTS: Record = {
     **dict.fromkeys(_names("displayName provider healthScore bounceRate replyRate connectionStatus")),
@@ -103,10 +107,16 @@ REPLY_DEFAULTS: Record = {
     "isStarred": False,
 }
 MESSAGE_DEFAULTS: Record = dict.fromkeys(_names("toEmail subject body category"))
+# An activity names its campaign by `campaignId`; the answer shows that campaign's current name. A stored
+# `campaignName` is only shown for an entry without a campaignId (a campaign the workspace does not hold).
 ACTIVITY_DEFAULTS: Record = {
-    **dict.fromkeys(_names("bodyPreview status campaignName sequenceStep emailType openedAt clickedAt category")),
+    **dict.fromkeys(
+        _names("bodyPreview status campaignId campaignName sequenceStep emailType openedAt clickedAt category")
+    ),
     "subject": "",
 }
+# Answers sent from the inbox carry an RFC 5322 Message-ID built from the stored message's own id.
+MESSAGE_ID_DOMAIN = "mail.foxreach.mock"
 
 
 def naive(moment: datetime) -> str:
@@ -140,7 +150,8 @@ def fill_campaign(campaign: Record, now: str) -> None:
 
 
 def number_steps(campaign: Record, now: str) -> None:
-    """Steps are numbered by their position and belong to their campaign."""
+    """Steps are numbered by their position and belong to their campaign (a seed naming another campaign, or
+    another position, is refused by `check_references` before it gets here)."""
     for position, step in enumerate(campaign["sequences"], start=1):
         fill(step, STEP_DEFAULTS)
         step["campaignId"] = campaign["id"]
@@ -174,6 +185,16 @@ def template_view(template: Record) -> Record:
 
 def reply_view(reply: Record) -> Record:
     return _pick(reply, REPLY_FIELDS)
+
+
+def activity_view(activity: Record) -> Record:
+    """A timeline entry as listed; the campaign's name is filled in by the state, which knows the campaigns."""
+    return _pick(activity, ACTIVITY_FIELDS)
+
+
+def message_id_header(message_id: str) -> str:
+    """`<cel_…@mail.foxreach.mock>`: the Message-ID header of a sent email."""
+    return f"<{message_id}@{MESSAGE_ID_DOMAIN}>"
 
 
 def webhook_view(hook: Record, *, with_secret: bool = False) -> Record:

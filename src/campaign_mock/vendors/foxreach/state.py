@@ -20,6 +20,7 @@ from . import errors
 from .records import (
     ACCOUNT_DEFAULTS,
     ACTIVITY_DEFAULTS,
+    CAMPAIGN_DEFAULTS,
     CAMPAIGN_SETTINGS,
     LEAD_DEFAULTS,
     LEAD_SETTINGS,
@@ -32,6 +33,7 @@ from .records import (
     WEBHOOK_DEFAULTS,
     WEBHOOK_SETTINGS,
     Record,
+    activity_view,
     fill,
     fill_campaign,
     naive,
@@ -46,6 +48,7 @@ STAT_CATEGORIES = {
     "out_of_office": "outOfOffice",
     "uncategorized": "uncategorized",
     "unknown": "unknown",
+    "bounce": "bounce",
 }
 
 _REPLY_FILTERS = ("category", "isRead", "isStarred", "accountId", "campaignId")
@@ -97,8 +100,10 @@ class FoxReachState:
             fill_campaign(campaign, now)
         for lead in data.setdefault("leads", []):
             stamp(fill(lead, LEAD_DEFAULTS), now)
-            for activity in lead.setdefault("activities", []):
+            for activity in lead["activities"]:
                 fill(activity, ACTIVITY_DEFAULTS).setdefault("timestamp", now)
+                if activity["campaignId"] is not None:
+                    activity["campaignName"] = None  # the name follows the campaign (checked to agree at load)
         for account in data.setdefault("emailAccounts", []):
             stamp(fill(account, ACCOUNT_DEFAULTS), now)
         for template in data.setdefault("templates", []):
@@ -153,15 +158,17 @@ class FoxReachState:
 
     # -- campaigns ----------------------------------------------------------------------------------
     def create_campaign(self, campaign_id: str, fields: Record, now: str) -> Record:
-        campaign: Record = {"id": campaign_id, "status": "draft", "createdAt": now, "updatedAt": now}
+        campaign: Record = {"id": campaign_id, "createdAt": now, "updatedAt": now}
         campaign.update({k: copy.deepcopy(fields[k]) for k in CAMPAIGN_SETTINGS if k in fields})
         fill_campaign(campaign, now)
+        _check_window(campaign)
         self.campaigns.append(campaign)
         return campaign
 
     def update_campaign(self, campaign: Record, fields: Record, now: str) -> None:
         if campaign["status"] == "active":
             raise errors.bad_request(errors.EDIT_ACTIVE)
+        _check_window({**campaign, **{k: fields[k] for k in CAMPAIGN_SETTINGS if k in fields}})
         _update(campaign, fields, CAMPAIGN_SETTINGS, now)
 
     def delete_campaign(self, campaign: Record) -> None:
@@ -171,6 +178,10 @@ class FoxReachState:
         for reply in self.inbox:
             if reply["campaignId"] == campaign["id"]:
                 reply["campaignId"] = None
+        for lead in self.leads:
+            for activity in lead["activities"]:
+                if activity["campaignId"] == campaign["id"]:
+                    activity["campaignId"] = None
 
     def start(self, campaign: Record, now: str) -> None:
         """draft or paused -> active; the first start stamps startedAt."""
@@ -192,8 +203,11 @@ class FoxReachState:
         campaign["updatedAt"] = now
 
     def resume(self, campaign: Record, now: str) -> None:
+        """paused -> active, on the same condition as start: at least one sequence step."""
         if campaign["status"] != "paused":
             raise errors.bad_request(errors.NOT_PAUSED)
+        if not campaign["sequences"]:
+            raise errors.bad_request(errors.NO_SEQUENCE_STEPS)
         campaign["status"] = "active"
         campaign["updatedAt"] = now
 
@@ -235,11 +249,11 @@ class FoxReachState:
         _check_sequence_edit(campaign, fields)
         changes = {k: copy.deepcopy(fields[k]) for k in SEQUENCE_SETTINGS if k in fields}
         steps: list[Record] = campaign["sequences"]
-        if "stepNumber" in fields:
+        moved = "stepNumber" in fields  # the number itself is given by the new position (number_steps)
+        if moved:
             steps.remove(step)
             steps.insert(min(fields["stepNumber"], len(steps) + 1) - 1, step)
-            changes["stepNumber"] = fields["stepNumber"]
-        if changes:
+        if changes or moved:
             step.update(changes)
             step["updatedAt"] = now
             number_steps(campaign, now)
@@ -275,7 +289,6 @@ class FoxReachState:
         lead: Record = {"id": lead_id, "email": email, "createdAt": now, "updatedAt": now}
         lead.update({k: copy.deepcopy(fields[k]) for k in (*LEAD_SETTINGS, "source") if k in fields})
         stamp(fill(lead, LEAD_DEFAULTS), now)
-        lead["activities"] = []
         self.leads.append(lead)
         return lead
 
@@ -292,44 +305,52 @@ class FoxReachState:
                 reply["leadId"] = None
 
     def lead_activity(self, lead: Record) -> Record:
-        """The lead's timeline (seeded entries, its replies, mail sent to it), newest first, and its campaigns."""
+        """The lead's timeline (seeded entries, its replies, mail sent to it), newest first, and its campaigns.
+
+        Entries name their campaign by id (mail in a reply's thread belongs to the reply's campaign), so a
+        renamed campaign, or two campaigns of one name, keep each lead's progress apart."""
         entries: dict[str, Record] = {}
         for reply in self.inbox:
             if reply["leadId"] != lead["id"]:
                 continue
-            campaign = self._optional(self.campaigns, reply["campaignId"])
-            campaign_name = campaign["name"] if campaign else None
             entries[reply["id"]] = {
+                **ACTIVITY_DEFAULTS,
                 "id": reply["id"],
                 "type": "reply_received",
-                **ACTIVITY_DEFAULTS,
                 "subject": reply["subject"] or "",
                 "bodyPreview": reply["bodyPreview"],
-                "campaignName": campaign_name,
+                "campaignId": reply["campaignId"],
                 "category": reply["category"],
                 "timestamp": reply["receivedAt"],
             }
             for message in reply.get("messages") or []:
                 if message["direction"] == "sent" and message["id"] not in entries:
                     entries[message["id"]] = {
+                        **ACTIVITY_DEFAULTS,
                         "id": message["id"],
                         "type": "email_sent",
-                        **ACTIVITY_DEFAULTS,
                         "subject": message["subject"] or "",
                         "bodyPreview": _preview(message["body"]),
                         "status": "sent",
-                        "campaignName": campaign_name,
+                        "campaignId": reply["campaignId"],
                         "emailType": "reply",
                         "timestamp": message["timestamp"],
                     }
         for activity in lead["activities"]:
-            entries[activity["id"]] = copy.deepcopy(activity)
+            entries[activity["id"]] = activity
         timeline = sorted(entries.values(), key=lambda a: a["timestamp"], reverse=True)
         memberships = [self._membership(lead, c, timeline) for c in self.campaigns if lead["id"] in c["leadIds"]]
-        return {"activities": timeline, "campaigns": memberships}
+        return {"activities": [self._activity_view(a) for a in timeline], "campaigns": memberships}
+
+    def _activity_view(self, activity: Record) -> Record:
+        view = activity_view(activity)
+        campaign = self._optional(self.campaigns, activity["campaignId"])
+        if campaign is not None:
+            view["campaignName"] = campaign["name"]
+        return view
 
     def _membership(self, lead: Record, campaign: Record, timeline: list[Record]) -> Record:
-        sent = [a for a in timeline if a["type"] == "email_sent" and a["campaignName"] == campaign["name"]]
+        sent = [a for a in timeline if a["type"] == "email_sent" and a["campaignId"] == campaign["id"]]
         replies = sorted(
             r["receivedAt"] for r in self.inbox if r["leadId"] == lead["id"] and r["campaignId"] == campaign["id"]
         )
@@ -348,6 +369,8 @@ class FoxReachState:
 
     # -- email accounts -----------------------------------------------------------------------------
     def delete_email_account(self, account: Record, now: str) -> None:
+        """Detach the account everywhere; its replies keep the address they were received at, so they can still
+        be answered (every reply names a mailbox: see `check_references`)."""
         self.email_accounts.remove(account)
         for campaign in self.campaigns:
             if account["id"] in campaign["accountIds"]:
@@ -355,6 +378,8 @@ class FoxReachState:
         for reply in self.inbox:
             if reply["accountId"] == account["id"]:
                 reply["accountId"] = None
+                if reply["toEmail"] is None:
+                    reply["toEmail"] = account["email"]
 
     # -- templates ----------------------------------------------------------------------------------
     def create_template(self, template_id: str, fields: Record, now: str) -> Record:
@@ -366,6 +391,9 @@ class FoxReachState:
 
     def update_template(self, template: Record, fields: Record, now: str) -> None:
         _update(template, fields, TEMPLATE_SETTINGS, now)
+
+    def delete_template(self, template: Record) -> None:
+        self.templates.remove(template)
 
     # -- inbox --------------------------------------------------------------------------------------
     def find_replies(self, filters: Record) -> list[Record]:
@@ -411,11 +439,10 @@ class FoxReachState:
         ]
 
     def send_answer(self, reply: Record, message_id: str, body: str, subject: str | None, now: str) -> None:
-        """Record an answer to the lead, sent from the mailbox that received the reply."""
+        """Record an answer to the lead, sent from the mailbox that received the reply (every reply names one:
+        its account, or the address it was received at)."""
         account = self._optional(self.email_accounts, reply["accountId"])
         sender = account["email"] if account else reply["toEmail"]
-        if sender is None:
-            raise errors.error(500, errors.REPLY_FAILED)  # no mailbox to send from
         answer = {
             "id": message_id,
             "direction": "sent",
@@ -475,22 +502,17 @@ class FoxReachState:
 
     # -- webhooks -----------------------------------------------------------------------------------
     def create_webhook(self, webhook_id: str, secret: str, fields: Record, now: str) -> Record:
-        hook: Record = {
-            "id": webhook_id,
-            "url": fields["url"],
-            "isActive": fields.get("isActive", True),
-            "events": list(fields["events"]),
-            "secret": secret,
-            "lastDeliveredAt": None,
-            "consecutiveFailures": 0,
-            "createdAt": now,
-            "updatedAt": now,
-        }
+        hook: Record = {"id": webhook_id, "secret": secret, "createdAt": now, "updatedAt": now}
+        hook.update({k: copy.deepcopy(fields[k]) for k in WEBHOOK_SETTINGS if k in fields})
+        fill(hook, WEBHOOK_DEFAULTS)
         self.webhooks.append(hook)
         return hook
 
     def update_webhook(self, hook: Record, fields: Record, now: str) -> None:
         _update(hook, fields, WEBHOOK_SETTINGS, now)
+
+    def delete_webhook(self, hook: Record) -> None:
+        self.webhooks.remove(hook)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
@@ -506,6 +528,18 @@ def _update(record: Record, fields: Record, allowed: tuple[str, ...], now: str) 
     if changes:
         record.update(changes)
         record["updatedAt"] = now
+
+
+def _window(campaign: Record) -> tuple[int, int]:
+    """The sending hours of a campaign or a campaign seed (documented defaults for the ones left out)."""
+    hours = {**CAMPAIGN_DEFAULTS, **campaign}
+    return hours["sendingStartHour"], hours["sendingEndHour"]
+
+
+def _check_window(campaign: Record) -> None:
+    start, end = _window(campaign)
+    if start >= end:
+        raise errors.sending_window(start, end)
 
 
 def _check_sequence_edit(campaign: Record, fields: Record) -> None:
@@ -544,7 +578,7 @@ def check_references(section: Record) -> Problems:
     problems: Problems = []
     leads = {lead["id"] for lead in section.get("leads", [])}
     accounts = {a["id"] for a in section.get("emailAccounts", [])}
-    campaigns = {c["id"] for c in section.get("campaigns", [])}
+    campaigns = {c["id"]: c["name"] for c in section.get("campaigns", [])}
     for kind in ("campaigns", "leads", "emailAccounts", "templates", "webhooks", "inbox"):
         seen: set[str] = set()
         for i, record in enumerate(section.get(kind, [])):
@@ -574,10 +608,23 @@ def check_references(section: Record) -> Problems:
                     f"{len(campaign.get('leadIds', []))} (leave totalLeads out: it follows leadIds)",
                 )
             )
+        start, end = _window(campaign)
+        if start >= end:
+            problems.append(
+                (("campaigns", i, "sendingStartHour"), f"sendingStartHour {start} is not before sendingEndHour {end}")
+            )
         for j, step in enumerate(campaign.get("sequences", [])):
             if step["id"] in step_ids:
                 problems.append((("campaigns", i, "sequences", j, "id"), f"duplicate id {step['id']!r}"))
             step_ids.add(step["id"])
+            if "campaignId" in step and step["campaignId"] != campaign["id"]:
+                problems.append(
+                    (
+                        ("campaigns", i, "sequences", j, "campaignId"),
+                        f"campaignId {step['campaignId']!r} is not the enclosing campaign {campaign['id']!r} "
+                        "(leave campaignId out: a step belongs to the campaign it is listed in)",
+                    )
+                )
             if "stepNumber" in step and step["stepNumber"] != j + 1:
                 problems.append(
                     (
@@ -588,16 +635,34 @@ def check_references(section: Record) -> Problems:
     for i, lead in enumerate(section.get("leads", [])):
         activity_ids: set[str] = set()
         for j, activity in enumerate(lead.get("activities", [])):
+            where = ("leads", i, "activities", j)
             if activity["id"] in activity_ids:
-                problems.append((("leads", i, "activities", j, "id"), f"duplicate id {activity['id']!r}"))
+                problems.append(((*where, "id"), f"duplicate id {activity['id']!r}"))
             activity_ids.add(activity["id"])
+            campaign_id, name = activity.get("campaignId"), activity.get("campaignName")
+            if campaign_id is None:
+                continue
+            if campaign_id not in campaigns:
+                problems.append(((*where, "campaignId"), f"no campaign {campaign_id!r}"))
+            elif name is not None and name != campaigns[campaign_id]:
+                problems.append(
+                    (
+                        (*where, "campaignName"),
+                        f"campaignName {name!r} is not the name of campaign {campaign_id!r} "
+                        f"({campaigns[campaign_id]!r}; leave campaignName out: it follows campaignId)",
+                    )
+                )
     for i, reply in enumerate(section.get("inbox", [])):
         for key, known, what in (
             ("leadId", leads, "lead"),
-            ("campaignId", campaigns, "campaign"),
+            ("campaignId", set(campaigns), "campaign"),
             ("accountId", accounts, "email account"),
         ):
             ref = reply.get(key)
             if ref is not None and ref not in known:
                 problems.append((("inbox", i, key), f"no {what} {ref!r}"))
+        if reply.get("accountId") is None and reply.get("toEmail") is None:
+            problems.append(
+                (("inbox", i), "the reply names no mailbox to answer from: give accountId or toEmail (or both)")
+            )
     return problems
