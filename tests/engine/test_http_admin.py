@@ -300,6 +300,11 @@ def _refused(mock: Mock, session: str, doc: Any) -> tuple[int, Any]:
     return response.status_code, response.json()
 
 
+def _invalid_state(problem: str) -> tuple[int, dict[str, object]]:
+    """The admin's refusal of a state import with one problem."""
+    return 400, {"error": {"code": "invalid_state", "message": problem, "problems": [problem]}}
+
+
 def test_import_state_with_bad_record_answers_400_and_changes_nothing(shared: Mock, mock_session: MockSession) -> None:
     _busy_session(shared, mock_session.name)
     exported = shared.state(mock_session.name)
@@ -307,32 +312,14 @@ def test_import_state_with_bad_record_answers_400_and_changes_nothing(shared: Mo
     bad["vendors"]["leadterra"]["campaigns"][0]["status"] = "archived"
 
     problem = "state: vendors.leadterra.campaigns[0].status: 'archived' is not one of ['draft', 'running', 'paused']"
-    assert _refused(shared, mock_session.name, bad) == (
-        400,
-        {
-            "error": {
-                "code": "invalid_state",
-                "message": problem,
-                "problems": [problem],
-            }
-        },
-    )
+    assert _refused(shared, mock_session.name, bad) == _invalid_state(problem)
     assert shared.state(mock_session.name) == exported
 
 
 def test_import_state_with_unknown_key_answers_400_and_changes_nothing(shared: Mock, mock_session: MockSession) -> None:
     exported = shared.state(mock_session.name)
 
-    assert _refused(shared, mock_session.name, {**exported, "extra": 1}) == (
-        400,
-        {
-            "error": {
-                "code": "invalid_state",
-                "message": "state: extra: unknown key",
-                "problems": ["state: extra: unknown key"],
-            }
-        },
-    )
+    assert _refused(shared, mock_session.name, {**exported, "extra": 1}) == _invalid_state("state: extra: unknown key")
     assert shared.state(mock_session.name) == exported
 
 
@@ -344,16 +331,7 @@ def test_import_state_with_dangling_reference_answers_400_and_changes_nothing(
     bad["vendors"]["leadterra"]["replies"][0]["campaignId"] = "camp_gone"
 
     problem = "state: vendors.leadterra.replies[0].campaignId: no campaign 'camp_gone'"
-    assert _refused(shared, mock_session.name, bad) == (
-        400,
-        {
-            "error": {
-                "code": "invalid_state",
-                "message": problem,
-                "problems": [problem],
-            }
-        },
-    )
+    assert _refused(shared, mock_session.name, bad) == _invalid_state(problem)
     assert shared.state(mock_session.name) == exported
 
 
