@@ -31,6 +31,12 @@ def test_marker_loads_a_scenario(mock_session):
     assert [e["operationId"] for e in mock_session.requests()] == ["start_campaign"]
 
 
+@pytest.mark.campaign_mock_scenario("my_scenario.yaml")
+def test_marker_loads_a_scenario_file(mock_session):
+    r = httpx.get(mock_session.url("leadterra") + "/v1/sender-accounts", headers={"Authorization": "Bearer sk_mine"})
+    assert r.status_code == 200
+
+
 def test_clock_helpers(mock_session):
     assert mock_session.set_clock(now="2025-01-15T11:00:00Z", frozen=True)["now"] == "2025-01-15T11:00:00Z"
     assert mock_session.advance_clock(90)["now"] == "2025-01-15T11:01:30Z"
@@ -41,5 +47,6 @@ def test_clock_helpers(mock_session):
 
 def test_fixtures_marker_and_isolation_work_in_a_user_suite(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user_suite=INNER_TESTS)
+    pytester.makefile(".yaml", my_scenario="extends: default\nvendors:\n  leadterra:\n    api_keys: [sk_mine]\n")
     result = pytester.runpytest("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)

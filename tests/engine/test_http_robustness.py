@@ -241,3 +241,98 @@ def test_auth_failures_with_random_keys_leave_no_rate_limit_counters(shared: Moc
         shared.http.get(f"{mock_session.url('foxreach')}/api/v1/campaigns", headers={"X-API-Key": f"otr_random_{n}"})
     assert mock_session.admin("GET", "state").json()["rate_limit_hits"] == {}
     assert len(mock_session.server.app.store.get(mock_session.name).limiter) == 0
+
+
+def test_posted_yaml_may_extend_shipped_scenarios_only(shared: Mock, mock_session: MockSession) -> None:
+    status, body = _load_yaml(shared, mock_session.name, "extends: /etc/passwd\n")
+    assert status == 400
+    assert body["error"]["problems"] == [
+        "<posted yaml>: no shipped scenario named '/etc/passwd' (send its text as `yaml` instead)"
+    ]
+
+
+def test_load_scenario_with_an_unusable_name_is_a_clear_400(shared: Mock, mock_session: MockSession) -> None:
+    for name in ("a\u0000b", "a" * 300):
+        response = shared.admin("POST", "scenarios", session=mock_session.name, json={"name": name})
+        assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_scenario")
+
+
+def test_load_scenario_merge_keys_may_be_overridden(shared: Mock, mock_session: MockSession) -> None:
+    status, _ = _load_yaml(
+        shared,
+        mock_session.name,
+        """\
+        x-fault: &fault {vendor: leadterra, path: /v1/sender-accounts, status: 503}
+        faults:
+          - <<: *fault
+            status: 502
+            times: 1
+        """,
+    )
+    assert status == 200
+    assert shared.leadterra("GET", "/v1/sender-accounts", session=mock_session.name).status_code == 502
+
+
+def test_fault_headers_replace_the_answers_own_whatever_their_case(shared: Mock, mock_session: MockSession) -> None:
+    fault = {"vendor": "foxreach", "status": 429, "headers": {"retry-after": "7", "Content-Type": "application/json"}}
+    assert mock_session.admin("POST", "faults", json=fault).status_code == 201
+    response = shared.http.get(
+        f"{mock_session.url('foxreach')}/api/v1/campaigns", headers={"X-API-Key": "otr_test_foxreach"}
+    )
+    assert response.status_code == 429
+    assert response.headers.get_list("retry-after") == ["7"]
+    assert response.headers.get_list("content-type") == ["application/json"]
+
+
+def test_add_faults_refuses_framing_headers(mock_session: MockSession) -> None:
+    fault = {"vendor": "leadterra", "status": 503, "headers": {"Content-Length": "5"}}
+    response = mock_session.admin("POST", "faults", json=fault)
+    assert response.status_code == 400
+    assert response.json()["error"]["problems"] == [
+        "faults: Content-Length is set by the server for each answer; a fault cannot set it"
+    ]
+
+
+def test_percent_encoded_letters_in_a_path_still_route(shared: Mock, mock_session: MockSession) -> None:
+    response = shared.http.get(
+        f"{shared.url}/__session/{mock_session.name}/lead%74erra/v1/%73ender-pools",
+        headers={"Authorization": "Bearer sk_test_leadterra"},
+    )
+    assert response.status_code == 200
+    assert mock_session.requests()[-1]["request"]["path"] == "/v1/sender-pools"
+
+
+def test_head_is_journaled_as_head_and_refused_where_there_is_no_get(shared: Mock, mock_session: MockSession) -> None:
+    url = f"{mock_session.url('leadterra')}/v1/campaigns/camp_123/start"
+    response = shared.http.head(url, headers={"Authorization": "Bearer sk_test_leadterra"})
+    assert (response.status_code, response.headers["allow"]) == (405, "POST")
+    assert mock_session.requests()[-1]["request"]["method"] == "HEAD"
+
+
+def test_a_running_clock_stops_at_the_end_of_its_range(mock_session: MockSession) -> None:
+    mock_session.set_clock(now="9999-12-31T23:59:59Z", frozen=False)
+    assert mock_session.admin("GET", "clock").json()["now"].startswith("9999-12-31T23:59:59")
+
+
+def test_set_clock_needs_a_date_and_a_time(mock_session: MockSession) -> None:
+    response = mock_session.admin("POST", "clock", json={"now": "2025-01-15"})
+    assert (response.status_code, response.json()["error"]["message"]) == (
+        400,
+        "clock: '2025-01-15' is not an ISO 8601 instant",
+    )
+
+
+def test_delete_session_through_the_session_prefix(shared: Mock, mock_session: MockSession) -> None:
+    shared.leadterra("GET", "/v1/sender-accounts", session=mock_session.name)
+    response = shared.http.delete(f"{mock_session.base_url}/__admin/sessions")
+    assert (response.status_code, response.json()) == (200, {"removed": True})
+
+
+def test_import_state_refuses_malformed_rate_limit_hits(mock_session: MockSession) -> None:
+    exported = mock_session.admin("GET", "state").json()
+    for hits in ({"nocolon": [1.0]}, {"foxreach:k": [3.0, 1.0]}, {"nope:k": [1.0]}):
+        response = mock_session.admin("PUT", "state", json={**exported, "rate_limit_hits": hits})
+        assert response.status_code == 400
+        assert response.json()["error"]["problems"] == [
+            "state: rate_limit_hits: {'<vendor>:<key>': [timestamps in ascending order]} expected"
+        ]

@@ -193,8 +193,10 @@ class Admin:
             if session is not None:
                 self.store.get(session).set_clock(setting)
             else:
-                self.store.clock.copy().apply(setting)  # refuse a bad setting before any clock moves
-                for clock in self._server_wide_clocks():
+                clocks = self._server_wide_clocks()
+                for clock in clocks:
+                    clock.copy().apply(setting)  # refuse a bad setting before any clock moves
+                for clock in clocks:
                     clock.apply(setting)
         except ValueError as exc:
             raise ApiError(400, "invalid_request", f"clock: {exc}") from None
@@ -254,9 +256,12 @@ class Admin:
         )
 
     async def delete_session(self, parsed: Any, session: str | None) -> Reply:
-        name = parsed.query["session"]
-        removed = self.store.remove(name)
-        self.journal.clear(name)
+        if session is None:
+            raise ApiError(
+                400, "invalid_request", "name the session: ?session=NAME, X-Mock-Session or /__session/NAME/"
+            )
+        removed = self.store.remove(session)
+        self.journal.clear(session)
         return Reply(200, {"removed": removed})
 
     # -- helpers ----------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ from typing import Any
 
 from starlette.types import Receive, Send
 
-_JSON = [(b"content-type", b"application/json")]
-
 
 async def read_body(receive: Receive) -> bytes:
     chunks = []
@@ -24,14 +22,17 @@ async def read_body(receive: Receive) -> bytes:
 
 async def send_json(send: Send, status: int, body: Any, headers: dict[str, str]) -> bytes:
     """Send one JSON answer; returns the bytes sent. HTTP forbids a body on 1xx, 204 and 304: none is sent."""
+    named: dict[str, str] = {}
     if status in (204, 304) or status < 200:
         payload = b""
-        raw_headers = []
     else:
         payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        raw_headers = list(_JSON)
-    raw_headers.append((b"content-length", str(len(payload)).encode()))
-    raw_headers.extend((k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items())
+        named["content-type"] = "application/json"
+    # One value per header, whatever the case it was set in; later settings (a fault's) win.
+    for name, value in headers.items():
+        named[name.lower()] = str(value)
+    named["content-length"] = str(len(payload))
+    raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in named.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
     return payload

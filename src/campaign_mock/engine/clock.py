@@ -18,6 +18,7 @@ from typing import Any
 _EARLIEST = datetime(1000, 1, 1, tzinfo=UTC).timestamp()
 _LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 _LEAP_SECOND = re.compile(r"(T\d\d:\d\d:)60")
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)?")
 
 
 def parse_instant(text: str) -> datetime:
@@ -26,7 +27,9 @@ def parse_instant(text: str) -> datetime:
     RFC 3339 allows a leap second (`:60`) and a lowercase `z`; Python's parser takes neither, so a leap second
     is read as the last second of its minute.
     """
-    cleaned = _LEAP_SECOND.sub(r"\g<1>59", text.strip())
+    if not _RFC3339.fullmatch(text):
+        raise ValueError(f"{text!r} is not an ISO 8601 instant")
+    cleaned = _LEAP_SECOND.sub(r"\g<1>59", text)
     if cleaned[-1:] in ("Z", "z"):
         cleaned = cleaned[:-1] + "+00:00"
     try:
@@ -59,7 +62,10 @@ class Clock:
         return self._frozen_at is not None
 
     def timestamp(self) -> float:
-        return self._frozen_at if self._frozen_at is not None else self._source() + self._offset
+        if self._frozen_at is not None:
+            return self._frozen_at
+        # A running clock set near the end of the range stops there rather than run past what it can show.
+        return min(self._source() + self._offset, _LATEST)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp(), UTC)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from starlette.types import Message, Receive, Scope, Send
 
@@ -85,12 +86,12 @@ class Dispatcher:
         if scope["type"] != "http":
             return
         started = time.perf_counter()
+        if scope["method"] == "HEAD":  # answered as GET (the router maps it), without the body
+            send = _without_body(send)
         raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
-        # Route on the path as sent: a `%2F` inside an id must not become a separator (the router decodes the
-        # parameters it captures).
         raw_path = scope.get("raw_path")
-        path: str = raw_path.decode("latin-1") if raw_path else scope["path"]
+        path: str = _decoded_except_slashes(raw_path) if raw_path else scope["path"]
         session_name = headers.get("x-mock-session") or DEFAULT_SESSION
         root = ""
         if path.startswith(SESSION_PREFIX):
@@ -105,8 +106,6 @@ class Dispatcher:
         rest = "/" + rest
         body = await read_body(receive)
         method: str = scope["method"]
-        if method == "HEAD":  # a GET whose answer goes out without its body (the headers still count it)
-            method, send = "GET", _without_body(send)
         query_string = scope.get("query_string", b"").decode("latin-1")
 
         request = _Request(method, rest, query_string, headers, raw_headers, body, session_name, root, started)
@@ -118,7 +117,7 @@ class Dispatcher:
             await send_json(send, *self._index(service))
 
     async def _serve_vendor(self, vendor: Vendor, request: _Request, scope: Scope, send: Send) -> None:
-        if request.path == "/openapi.json" and request.method == "GET":
+        if request.path == "/openapi.json" and request.method in ("GET", "HEAD"):
             reply = self._spec_reply(vendor.name, scope, request.headers, request.root)
             await send_json(send, reply.status, reply.body, reply.headers)
             return
@@ -151,7 +150,7 @@ class Dispatcher:
         )
 
     async def _serve_admin(self, request: _Request, full_path: str, scope: Scope, send: Send) -> None:
-        if request.path == "/openapi.json" and request.method == "GET":
+        if request.path == "/openapi.json" and request.method in ("GET", "HEAD"):
             reply = self._spec_reply(ADMIN, scope, request.headers, "")
         else:
             headers = request.headers
@@ -386,6 +385,15 @@ class Dispatcher:
         known = ", ".join(f"/{v}" for v in [*vendors, ADMIN])
         message = f"no vendor is served under /{service}; known prefixes: {known}"
         return 404, {"error": {"code": "unknown_prefix", "message": message}, **listing}, {}
+
+
+_ENCODED_SLASH = re.compile(r"%2[Ff]")
+
+
+def _decoded_except_slashes(raw: bytes) -> str:
+    """The request path percent-decoded, except that `%2F` stays encoded: a slash inside an id must not become
+    a separator (the router turns it back into `/` in the parameters it captures)."""
+    return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(raw.decode("latin-1")))
 
 
 def _without_body(send: Send) -> Send:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from .specs import Operation
 
@@ -48,11 +47,11 @@ class Router:
             for pattern, candidates in self._by_length.get(path.count("/"), ()):
                 found = pattern.fullmatch(path)
                 if found:
-                    methods, params = candidates, {k: unquote(v) for k, v in found.groupdict().items()}
+                    methods, params = candidates, {k: v.replace("%2F", "/") for k, v in found.groupdict().items()}
                     break
         if methods is None:
             return NoMatch(())
-        op = methods.get(method)
+        op = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)  # HEAD is GET sans body
         if op is None:
             return NoMatch(tuple(sorted(methods)))
         return Match(op, params)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 BASE_SCHEMA_FILE = Path(__file__).with_name("scenario.schema.json")
 _IDENTITY_KEYS = ("id", "key")
+_FRAMING_HEADERS = {"content-length", "transfer-encoding", "connection"}
 
 
 @dataclass
@@ -78,7 +79,7 @@ def locate(ref: str, relative_to: Path | None = None, file: str | None = None, l
     base = relative_to.parent if relative_to is not None else Path.cwd()
     candidates = [base / ref] if ref.endswith((".yaml", ".yml")) else [SCENARIO_DIR / f"{ref}.yaml", base / ref]
     for candidate in candidates:
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate.resolve()
     message = f"no scenario named {ref!r} (shipped names: campaign-mock scenarios)"
     raise ConfigError.single(file or ref, line, message)
@@ -86,10 +87,27 @@ def locate(ref: str, relative_to: Path | None = None, file: str | None = None, l
 
 def locate_shipped(name: str) -> Path:
     """A shipped scenario by name only: what the admin API may load by name (never an arbitrary file)."""
-    candidate = (SCENARIO_DIR / f"{name}.yaml").resolve()
-    if _shipped(candidate) and candidate.is_file():
-        return candidate
-    raise ConfigError.single(name, None, f"no shipped scenario named {name!r} (send its text as `yaml` instead)")
+    candidate = SCENARIO_DIR / f"{name}.yaml"
+    if _is_file(candidate) and _shipped(candidate.resolve()):
+        return candidate.resolve()
+    raise ConfigError.single(
+        name[:100], None, f"no shipped scenario named {name[:100]!r} (send its text as `yaml` instead)"
+    )
+
+
+def _shipped_parent(ref: str, display: str) -> Path:
+    try:
+        return locate_shipped(ref)
+    except ConfigError as exc:
+        raise ConfigError.single(display, None, exc.problems[0].message) from None
+
+
+def _is_file(path: Path) -> bool:
+    """False for anything that is not a readable file name (too long, a NUL byte, ...), not an exception."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def load_scenario(ref: str, catalog: Catalog, *, shipped_only: bool = False) -> Scenario:
@@ -175,7 +193,9 @@ def _from_data(
         for index, ref in enumerate(parent_refs):
             where = ("extends", index) if isinstance(parents, list) else ("extends",)
             try:
-                bases.append(_load_file(locate(ref, path, display, lines.line_for(where)), catalog, stack))
+                # Posted text (no file of its own) may extend shipped scenarios only, never a file on the server.
+                found = locate(ref, path, display, lines.line_for(where)) if path else _shipped_parent(ref, display)
+                bases.append(_load_file(found, catalog, stack))
             except ConfigError as exc:
                 problems += exc.problems
         if not bases:
@@ -237,6 +257,10 @@ def _fault_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) ->
         if path and template is None:
             problems.append(Problem(file, lines.line_for((*where, "path")), f"{vendor} documents no path {path!r}"))
             continue
+        for header in fault.get("headers") or {}:
+            if header.lower() in _FRAMING_HEADERS:
+                message = f"{header} is set by the server for each answer; a fault cannot set it"
+                problems.append(Problem(file, lines.line_for((*where, "headers", header)), message))
         status = fault.get("status")
         if status is not None and status < 400 and status not in (204, 304) and fault.get("body") is None:
             message = f"a fault answering {status} needs a body (the default body is the vendor's error body)"

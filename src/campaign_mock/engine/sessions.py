@@ -9,6 +9,8 @@ state export is itself a valid scenario body and round-trips exactly.
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 from typing import Any
 
 from .catalog import Catalog
@@ -112,11 +114,10 @@ class Session:
         ids, hits = doc.get("ids") or {}, doc.get("rate_limit_hits") or {}
         if not _is_map_of(ids, int):
             problems.append(Problem(file, None, "ids: an object of whole-number counters expected"))
-        if not isinstance(hits, dict) or not all(
-            isinstance(v, list) and all(isinstance(t, int | float) and not isinstance(t, bool) for t in v)
-            for v in hits.values()
-        ):
-            problems.append(Problem(file, None, "rate_limit_hits: an object of lists of timestamps expected"))
+        if not _valid_hits(hits, catalog):
+            problems.append(
+                Problem(file, None, "rate_limit_hits: {'<vendor>:<key>': [timestamps in ascending order]} expected")
+            )
         try:
             # The rest is scenario-file form: the same checks as a scenario (schema, clock, faults, references).
             snapshot = scenario_from_data({k: doc[k] for k in _SCENARIO_KEYS if doc.get(k) is not None}, catalog, file)
@@ -130,6 +131,21 @@ class Session:
         # A reset goes back to the scenario the session was built from, not to the imported snapshot.
         session.scenario = base
         return session
+
+
+def _valid_hits(hits: Any, catalog: Catalog) -> bool:
+    """Counters as `export()` writes them: known vendors, and finite request times in ascending order."""
+    if not isinstance(hits, dict):
+        return False
+    for name, times in hits.items():
+        vendor, colon, _ = name.partition(":")
+        if not colon or vendor not in catalog.vendors or not isinstance(times, list):
+            return False
+        if not all(isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t) for t in times):
+            return False
+        if any(a > b for a, b in itertools.pairwise(times)):
+            return False
+    return True
 
 
 def _is_map_of(value: Any, kind: type) -> bool:

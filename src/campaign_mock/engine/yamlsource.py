@@ -70,6 +70,8 @@ def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
         node = loader.get_single_node()
         if node is None:
             return None, LineMap()
+        # Before construction: building a mapping folds `<<:` merge keys into it, which would look like duplicates.
+        duplicates = _duplicate_keys(node, filename)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -80,11 +82,32 @@ def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
     finally:
         loader.dispose()
     lines: dict[JsonPath, int] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = list(duplicates)
     _walk(node, data, (), lines, lambda line, message: problems.append(Problem(filename, line, message)))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
     return data, LineMap(lines)
+
+
+def _duplicate_keys(root: yaml.Node, filename: str) -> list[Problem]:
+    """Keys written twice in one mapping (the last would silently win), located at the second one."""
+    problems = []
+    stack: list[tuple[yaml.Node, JsonPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                if key_node.value in seen:
+                    where = format_path((*path, key_node.value))
+                    problems.append(Problem(filename, key_node.start_mark.line + 1, f"{where}: duplicate key"))
+                seen.add(key_node.value)
+                stack.append((value_node, (*path, key_node.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
+    return problems
 
 
 def _walk(
@@ -104,7 +127,7 @@ def _walk(
                 problem(key_line, f"{where}: keys must be strings, not {key!r}")
                 continue
             if key in seen:
-                problem(key_line, f"{format_path((*path, key))}: duplicate key")
+                continue  # a key a merge (`<<:`) brought in and the mapping overrides: the override won
             seen.add(key)
             _walk(value_node, value[key], (*path, key), lines, problem)
             lines[(*path, key)] = key_line
