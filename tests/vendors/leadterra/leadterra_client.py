@@ -8,7 +8,7 @@ import httpx
 
 from campaign_mock.pytest_plugin import MockSession
 
-DEMO_KEY = "sk_test_leadterra"  # the well-known demo key of the default scenario (INTERFACE.md section 4)
+DEMO_KEY = "sk_test_leadterra"  # the well-known demo key of the default scenario (README, URLs)
 STEP = {"subject": "Hi {{firstName}}", "bodyHtml": "<p>Hi {{firstName}}</p>", "delayDays": 0}
 
 
