@@ -18,6 +18,8 @@ import pstats
 import time
 from typing import Any
 
+from serve import asgi_scope
+
 from campaign_mock.app import Settings, create_app
 
 PATHS = {"get": "/leadterra/v1/campaigns/camp_123/stats", "post": "/leadterra/v1/campaigns/camp_123/leads/bulk"}
@@ -41,25 +43,6 @@ def main() -> None:
     body = b"" if method == "GET" else POST_BODY
     statuses: set[int] = set()
 
-    def scope() -> dict[str, Any]:
-        headers = [(b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer sk_test_leadterra")]
-        if body:
-            headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        return {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": headers,
-            "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 8000),
-        }
-
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 
@@ -69,7 +52,7 @@ def main() -> None:
 
     async def calls(k: int) -> None:
         for _ in range(k):
-            await app(scope(), receive, send)
+            await app(asgi_scope(method, path, body), receive, send)
 
     loop = asyncio.new_event_loop()
     loop.run_until_complete(calls(settings.journal_size + 500))

@@ -441,21 +441,7 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
         timers[f"is_valid_stats_response_{backend}"] = (lambda rv=rv: rv.is_valid(stats_body), n)
         timers[f"is_valid_bulk_request_{backend}"] = (lambda bv=bv: bv.is_valid(bulk_body), n)
 
-    headers = [(b"host", b"127.0.0.1"), (b"authorization", b"Bearer sk_test_leadterra")]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": GET_PATH,
-        "raw_path": GET_PATH.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = serve.asgi_scope("GET", GET_PATH)
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}

@@ -43,6 +43,27 @@ def bare_app(get_path: str, get_body: Any, post_path: str, post_body: Any) -> An
     return Starlette(routes=[Route(get_path, get, methods=["GET"]), Route(post_path, post, methods=["POST"])])
 
 
+def asgi_scope(method: str, path: str, body: bytes = b"") -> dict[str, Any]:
+    """The ASGI scope of one Leadterra request with the demo key, for calling an app in-process."""
+    headers = [(b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer sk_test_leadterra")]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--app", choices=["mock", "bare"], required=True)
