@@ -221,3 +221,10 @@ def test_serve_watch_reloads_a_changed_scenario_and_keeps_the_old_one_when_broke
         server.wait(timeout=10)
         log.close()
     assert f"{scenario}:3: YAML syntax" in (tmp_path / "serve.log").read_text()
+
+
+def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--port", "99999"])
+    assert stopped.value.code == 2
+    assert "argument --port: '99999' is not a TCP port (0-65535)" in capsys.readouterr().err

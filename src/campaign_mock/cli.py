@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="start the mock (the built-in default scenario unless --scenario)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8750)
+    serve.add_argument("--port", type=_port, default=8750)
     serve.add_argument(
         "--scenario",
         action="append",
@@ -79,6 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--target", help="a running mock's URL (default: a fresh in-process mock)")
     verify.set_defaults(run=_verify)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535)")
+    return port
 
 
 def _settings(args: argparse.Namespace) -> Settings:
