@@ -12,7 +12,7 @@ import httpx
 import uvicorn
 
 from .app import DEFAULT_SCENARIO, MockApp, Settings, create_app, load_scenarios
-from .engine.catalog import load_catalog
+from .engine.catalog import Catalog, load_catalog
 from .engine.errors import ConfigError
 from .engine.scenarios import SCENARIO_DIR, Scenario, load_scenario, locate, shipped_scenarios
 from .engine.verify import Outcome, verify_scenario
@@ -190,19 +190,19 @@ def _verify(args: argparse.Namespace) -> int:
     outcomes: list[Outcome] = []
     if args.target:
         with httpx.Client(base_url=args.target.rstrip("/"), timeout=30) as client:
-            outcomes = _verify_all(client, scenarios)
+            outcomes = _verify_all(client, scenarios, catalog)
     else:
         with MockServer() as server, httpx.Client(base_url=server.url, timeout=30) as client:
-            outcomes = _verify_all(client, scenarios)
+            outcomes = _verify_all(client, scenarios, catalog)
     passed = sum(o.passed for o in outcomes)
     print(f"{passed} passed, {len(outcomes) - passed} failed")
     return 0 if passed == len(outcomes) else 1
 
 
-def _verify_all(client: httpx.Client, scenarios: list[tuple[str, Scenario]]) -> list[Outcome]:
+def _verify_all(client: httpx.Client, scenarios: list[tuple[str, Scenario]], catalog: Catalog) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for ref, scenario in scenarios:
-        for outcome in verify_scenario(client, ref, scenario):
+        for outcome in verify_scenario(client, ref, scenario, catalog):
             print(outcome.line(), flush=True)
             outcomes.append(outcome)
     return outcomes

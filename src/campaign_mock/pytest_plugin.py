@@ -17,10 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-from yaml import safe_dump
 
 from .engine.catalog import load_catalog
-from .engine.scenarios import is_shipped_name, load_scenario
+from .engine.scenarios import admin_payload
 from .server import MockServer
 
 _counter = itertools.count(1)
@@ -47,11 +46,9 @@ class MockSession:
 
     def load_scenario(self, name: str | None = None, *, yaml: str | None = None) -> None:
         """Load a shipped scenario by name, a scenario file by path, or YAML text, into this session only."""
-        if yaml is None and name is not None and not is_shipped_name(name):
-            # A file of the test suite's: resolve its `extends` here and send it merged (the server loads files
-            # by name only from the shipped ones).
-            yaml = safe_dump(load_scenario(name, load_catalog()).document())
-        body = {"yaml": yaml} if yaml is not None else {"name": name}
+        if yaml is None and name is None:
+            raise TypeError("load_scenario() needs a name (or path) or yaml text")
+        body = {"yaml": yaml} if yaml is not None else admin_payload(str(name), load_catalog())
         response = self.admin("POST", "scenarios", json=body)
         assert response.status_code == 200, response.text
 

@@ -64,7 +64,7 @@ def test_fast_and_reference_backends_agree_on_every_exchanged_body() -> None:
     catalog = load_catalog()
     with MockServer() as server, httpx.Client(base_url=server.url) as client:
         for name, _ in shipped_scenarios():
-            verify_scenario(client, name, load_scenario(name, catalog))
+            verify_scenario(client, name, load_scenario(name, catalog), catalog)
         entries = server.app.journal.entries()
         exchanged = [(e.service, e.operation_id, e.status, e.request_body, e.response_body) for e in entries]
     assert len(exchanged) >= 15

@@ -189,36 +189,31 @@ class Admin:
 
     async def set_clock(self, parsed: Any, session: str | None) -> Reply:
         setting = dict(parsed.body or {})
-        try:
-            if session is not None:
-                self.store.get(session).set_clock(setting)
-            else:
-                clocks = self._server_wide_clocks()
-                for clock in clocks:
-                    clock.copy().apply(setting)  # refuse a bad setting before any clock moves
-                for clock in clocks:
-                    clock.apply(setting)
-        except ValueError as exc:
-            raise ApiError(400, "invalid_request", f"clock: {exc}") from None
+        self._move_clocks(session, lambda clock: clock.apply(setting))
         return Reply(200, self._clock_body(session))
 
     async def advance_clock(self, parsed: Any, session: str | None) -> Reply:
         seconds = parsed.body["seconds"]
+        self._move_clocks(session, lambda clock: clock.advance(seconds))
+        return Reply(200, self._clock_body(session))
+
+    def _move_clocks(self, session: str | None, change: Callable[[Clock], None]) -> None:
+        """Apply `change` to one session's clock (which becomes its own), or server-wide to the server clock and
+        every session clock. A change any clock refuses moves none: each is tried on a copy first (400)."""
         if session is not None:
             target = self.store.get(session)
-            clocks = [target.own_clock or target.server_clock.copy()]
+            clocks = [(target.own_clock or target.server_clock).copy()]
         else:
             clocks = self._server_wide_clocks()
         try:
             for clock in clocks:
-                clock.copy().advance(seconds)  # refuse before any clock moves
+                change(clock.copy())
         except ValueError as exc:
             raise ApiError(400, "invalid_request", f"clock: {exc}") from None
         for clock in clocks:
-            clock.advance(seconds)
+            change(clock)
         if session is not None:
             target.own_clock = clocks[0]
-        return Reply(200, self._clock_body(session))
 
     def _server_wide_clocks(self) -> list[Clock]:
         """The server clock and every session clock: server-wide clock changes move them all."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from .clock import parse_instant
 from .errors import ConfigError, Problem
 from .validation import SchemaValidator
@@ -57,6 +59,16 @@ def is_shipped_name(ref: str) -> bool:
     except ConfigError:
         return False
     return True
+
+
+def admin_payload(ref: str, catalog: Catalog, loaded: Scenario | None = None) -> dict[str, Any]:
+    """The body of `POST /__admin/scenarios` that loads `ref` on any server: a shipped name as itself; anything
+    else merged here (its `extends` resolved next to its file), since a server loads files by shipped name only.
+    `loaded` spares reading the file again when the caller has it already."""
+    if is_shipped_name(ref):
+        return {"name": ref}
+    scenario = loaded or load_scenario(ref, catalog)
+    return {"yaml": yaml.safe_dump(scenario.document())}
 
 
 def shipped_scenarios() -> list[tuple[str, str]]:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import yaml
 
-from .scenarios import Scenario, is_shipped_name
+from .catalog import Catalog
+from .scenarios import Scenario, admin_payload
 
 _runs = itertools.count(1)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")  # session names allow these only
@@ -69,13 +69,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def verify_scenario(client: httpx.Client, ref: str, scenario: Scenario) -> list[Outcome]:
+def verify_scenario(client: httpx.Client, ref: str, scenario: Scenario, catalog: Catalog) -> list[Outcome]:
     """Load `scenario` into a fresh session on the server behind `client` and run its expectations.
 
     A shipped scenario is loaded by name; any other is sent already merged (its `extends` resolved here, where
     its files are), since the server may not see them."""
     session = f"verify-{next(_runs)}-{_SAFE.sub('-', scenario.name)}"[:100]
-    body: dict[str, Any] = {"name": ref} if is_shipped_name(ref) else {"yaml": yaml.safe_dump(scenario.document())}
+    body = admin_payload(ref, catalog, scenario)
     loaded = client.post("/__admin/scenarios", params={"session": session}, json=body)
     if loaded.status_code != 200:
         return [Outcome(scenario.name, 0, "load", False, f"the server refused the scenario: {loaded.text}")]
