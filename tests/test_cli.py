@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from campaign_mock.cli import main
-from campaign_mock.engine.scenarios import shipped_scenarios
 from campaign_mock.server import MockServer, free_port
+from campaign_mock.vendors.registry import registered_catalog
 
 LEADTERRA_SCENARIOS = (
     "leadterra/missing-leads",
@@ -50,7 +50,7 @@ def test_scenarios_variants_lists_each_switch_with_its_sources(capsys: pytest.Ca
 
 def test_check_passes_on_every_shipped_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    assert f"checked {len(shipped_scenarios())} scenario(s)" in capsys.readouterr().err
+    assert f"checked {len(registered_catalog().library.describe())} scenario(s)" in capsys.readouterr().err
 
 
 def test_check_reports_each_problem_with_file_line_and_field(

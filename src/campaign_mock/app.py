@@ -1,28 +1,33 @@
-"""`create_app(settings)`: the one place the mock is assembled.
+"""`create_app(settings, vendors)`: the one place the mock is assembled.
 
-The app is a plain ASGI callable rather than a Starlette router: every path belongs to the engine's own
-spec-generated router, and Starlette's catch-all route would refuse paths it cannot match (a `%0A` in a path
-answers a text/plain 404) and cost a route scan per request.
+The app is a Starlette application, so Starlette middleware (CORS, say) and `TestClient` work on it. Its router
+has no routes of its own: every request goes to the engine's pipeline, whose router is generated from the specs.
+(A Starlette catch-all route would refuse paths it cannot match, such as one with `%0A`, and cost a route scan.)
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
-from .engine.admin import Admin, AdminErrors
+from .engine.admin import Admin
 from .engine.catalog import Catalog, load_catalog
 from .engine.clock import Clock
-from .engine.dispatch import Dispatcher
 from .engine.journal import Journal
+from .engine.pipeline import Pipeline
+from .engine.scenario_files import DEFAULT_SCENARIO
 from .engine.scenarios import Scenario, load_scenario, merge_all
 from .engine.sessions import SessionStore
 from .engine.validation import Backend
-
-DEFAULT_SCENARIO = "default"
+from .engine.vendor import Vendor
+from .vendors.registry import registered_vendors
 
 
 @dataclass(frozen=True)
@@ -32,19 +37,27 @@ class Settings:
     on_response_violation: Literal["error", "warn"] = "error"
     journal: bool = True
     journal_size: int = 10_000
+    seed: int = 0  # for the outcomes vendors simulate, in sessions whose scenario sets no `seed`
+    cors_origins: tuple[str, ...] = ()
 
 
-class MockApp:
-    """The ASGI app, with the engine's parts reachable for in-process use and tests."""
+class MockApp(Starlette):
+    """The Starlette application, with the engine's parts reachable for in-process use and tests."""
 
-    def __init__(self, dispatcher: Dispatcher, catalog: Catalog, store: SessionStore, journal: Journal) -> None:
-        self.dispatcher = dispatcher
-        self.catalog = catalog
-        self.store = store
-        self.journal = journal
-        self.clock = store.clock
+    def __init__(self, pipeline: Pipeline, middleware: Sequence[Middleware]) -> None:
+        super().__init__(middleware=middleware)
+        self.router.default = _last_resort(pipeline)
+        self.pipeline = pipeline
+        self.catalog: Catalog = pipeline.catalog
+        self.store: SessionStore = pipeline.store
+        self.journal: Journal = pipeline.journal
+        self.clock: Clock = pipeline.store.clock
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+
+def _last_resort(pipeline: Pipeline) -> Any:
+    """The pipeline, with a JSON 500 for anything it did not expect: never a stack trace, never text/plain."""
+
+    async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -53,22 +66,16 @@ class MockApp:
             await send(message)
 
         try:
-            await self.dispatcher(scope, receive, tracking_send)
-        except Exception:  # the last line of defence: a JSON 500, never a stack trace
+            await pipeline(scope, receive, tracking_send)
+        except Exception:
             logging.getLogger("campaign_mock").exception("unhandled error for %s", scope.get("path"))
             if scope["type"] == "http" and not started:
                 body = b'{"error":"mock_internal_error","message":"the mock failed; see the server log"}'
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
+                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": 500, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
+
+    return serve
 
 
 def load_scenarios(refs: tuple[str, ...], catalog: Catalog) -> Scenario:
@@ -77,22 +84,24 @@ def load_scenarios(refs: tuple[str, ...], catalog: Catalog) -> Scenario:
     return merge_all(loaded)
 
 
-def create_app(settings: Settings | None = None) -> MockApp:
-    """Build the mock. Raises ConfigError (with `file:line: message` problems) if a spec or scenario is bad."""
+def create_app(settings: Settings | None = None, vendors: Sequence[Vendor[Any]] | None = None) -> MockApp:
+    """Build the mock for `vendors` (default: every registered vendor). Raises ConfigError (with
+    `file:line: message` problems) if a spec or scenario is bad."""
     settings = settings or Settings()
-    catalog = load_catalog(settings.validator)
-    clock = Clock()
-    store = SessionStore(catalog, load_scenarios(settings.scenarios, catalog), clock)
+    catalog = load_catalog(registered_vendors() if vendors is None else vendors, settings.validator)
+    store = SessionStore(catalog, load_scenarios(settings.scenarios, catalog), Clock(), settings.seed)
     store.load(store.scenario)
     journal = Journal(settings.journal_size)
-    admin = Admin(catalog, store, journal)
-    dispatcher = Dispatcher(
+    pipeline = Pipeline(
         catalog,
         store,
         journal,
-        admin.invoke,
-        AdminErrors(),
+        Admin(catalog, store, journal),
         on_violation=settings.on_response_violation,
         record_journal=settings.journal,
     )
-    return MockApp(dispatcher, catalog, store, journal)
+    middleware = []
+    if settings.cors_origins:
+        origins = list(settings.cors_origins)
+        middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"]))
+    return MockApp(pipeline, middleware)

@@ -11,12 +11,14 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from .app import DEFAULT_SCENARIO, MockApp, Settings, create_app, load_scenarios
-from .engine.catalog import Catalog, load_catalog
+from .app import MockApp, Settings, create_app, load_scenarios
+from .engine.catalog import Catalog
 from .engine.errors import ConfigError
-from .engine.scenarios import SCENARIO_DIR, Scenario, load_scenario, locate, shipped_scenarios
+from .engine.scenario_files import DEFAULT_SCENARIO
+from .engine.scenarios import Scenario, load_scenario
 from .engine.verify import Outcome, verify_scenario
 from .server import MockServer
+from .vendors.registry import registered_catalog
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
         help="a response that breaks the spec: answer 500 (error) or pass it on and record it (warn)",
     )
     serve.add_argument("--no-journal", action="store_true", help="do not keep the request journal")
+    serve.add_argument(
+        "--seed", type=_seed, default=0, help="seed of simulated outcomes, for scenarios that set none (default 0)"
+    )
+    serve.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="answer browser requests (and preflights) from this origin; repeatable, `*` for any",
+    )
     serve.set_defaults(run=_serve)
 
     scenarios = sub.add_parser("scenarios", help="list shipped scenarios")
@@ -91,12 +103,24 @@ def _port(text: str) -> int:
     return port
 
 
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed <= 2**53 - 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed (a whole number from 0 to 2**53-1)")
+    return seed
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(
         scenarios=tuple(args.scenario),
         validator=args.validator,
         on_response_violation=args.on_violation,
         journal=not args.no_journal,
+        seed=args.seed,
+        cors_origins=tuple(args.cors),
     )
 
 
@@ -107,7 +131,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"campaign-mock on http://{args.host}:{args.port} (scenario: {names})", flush=True)
     for vendor in sorted(app.catalog.vendors):
         print(f"  /{vendor}  spec: http://{args.host}:{args.port}/{vendor}/openapi.json", flush=True)
-    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning")
     server = uvicorn.Server(config)
 
     async def run() -> None:
@@ -124,8 +148,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 async def _watch(app: MockApp, settings: Settings, interval: float = 0.5) -> None:
     """Reload the scenarios when a file changes; a broken file is reported and the old state kept."""
-    files = [locate(ref) for ref in settings.scenarios or (DEFAULT_SCENARIO,)]
-    files += sorted(SCENARIO_DIR.rglob("*.yaml"))  # files that `extends` may pull in
+    library = app.catalog.library
+    files = [library.locate(ref) for ref in settings.scenarios or (DEFAULT_SCENARIO,)]
+    # Files that `extends` (and the default scenario's vendor parts) may pull in.
+    files += sorted(
+        {path for folder in (library.root, *library.vendor_dirs.values()) for path in folder.rglob("*.yaml")}
+    )
     seen = {f: _mtime(f) for f in files}
     while True:
         await asyncio.sleep(interval)
@@ -153,13 +181,13 @@ def _mtime(path: Path) -> float:
 
 def _scenarios(args: argparse.Namespace) -> int:
     if args.variants:
-        for variant in load_catalog().variants.values():
+        for variant in registered_catalog().variants.values():
             print(f"{variant.name}  (default: {variant.default})")
             print(f"    {variant.description}")
             for choice, sources in variant.choices.items():
                 print(f"    {choice}: {', '.join(sources)}")
         return 0
-    entries = shipped_scenarios()
+    entries = registered_catalog().library.describe()
     width = max(len(name) for name, _ in entries)
     for name, description in entries:
         print(f"{name.ljust(width)}  {description}")
@@ -167,8 +195,8 @@ def _scenarios(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    catalog = load_catalog()  # a broken spec raises here, with every problem listed
-    refs = args.paths or [name for name, _ in shipped_scenarios()]
+    catalog = registered_catalog()  # a broken spec raises here, with every problem listed
+    refs = args.paths or catalog.library.names()
     problems = []
     for ref in refs:
         try:
@@ -184,8 +212,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    catalog = load_catalog()
-    refs = args.scenarios or [name for name, _ in shipped_scenarios()]
+    catalog = registered_catalog()
+    refs = args.scenarios or catalog.library.names()
     scenarios = [(ref, load_scenario(ref, catalog)) for ref in refs]
     outcomes: list[Outcome] = []
     if args.target:

@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .engine.catalog import load_catalog
-from .engine.scenarios import admin_payload
+from .engine.verify import admin_payload
 from .server import MockServer
+from .vendors.registry import registered_catalog
 
 _counter = itertools.count(1)
 
@@ -48,7 +48,7 @@ class MockSession:
         """Load a shipped scenario by name, a scenario file by path, or YAML text, into this session only."""
         if yaml is None and name is None:
             raise TypeError("load_scenario() needs a name (or path) or yaml text")
-        body = {"yaml": yaml} if yaml is not None else admin_payload(str(name), load_catalog())
+        body = {"yaml": yaml} if yaml is not None else admin_payload(str(name), registered_catalog())
         response = self.admin("POST", "scenarios", json=body)
         assert response.status_code == 200, response.text
 

@@ -5,18 +5,27 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
 from .app import MockApp, Settings, create_app
+from .engine.vendor import Vendor
 
 
 class MockServer:
     """`with MockServer() as mock: httpx.get(mock.url + "/leadterra/v1/sender-pools", ...)`."""
 
-    def __init__(self, settings: Settings | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app: MockApp = create_app(settings)
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        vendors: Sequence[Vendor[Any]] | None = None,
+    ) -> None:
+        self.app: MockApp = create_app(settings, vendors)
         self.host = host
         self.port = port or free_port(host)
         config = uvicorn.Config(

@@ -31,8 +31,8 @@ from foxreach import (
 )
 from foxreach_sdk_support import AUTH_401, KEY, NOW, base_url, journal, limited
 
-from campaign_mock.engine.catalog import load_catalog
 from campaign_mock.pytest_plugin import MockSession
+from campaign_mock.vendors.registry import registered_catalog
 
 T = TypeVar("T")
 
@@ -167,7 +167,7 @@ def test_every_async_method_answers(mock_session: MockSession) -> None:
         "webhooks.delete": None,
     }
     # Every SDK method reached its operation; only the docs-only path of the inbox update is left out.
-    documented = {op.operation_id for op in load_catalog().specs["foxreach"].operations}
+    documented = {op.operation_id for op in registered_catalog().specs["foxreach"].operations}
     called = {entry["operationId"] for entry in mock_session.requests(vendor="foxreach")}
     assert called == documented - {"update_inbox_thread"}
 

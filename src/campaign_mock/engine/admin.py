@@ -1,6 +1,6 @@
 """The admin API under `/__admin`: health, reset, scenarios, state, journal, violations, faults, clock.
 
-Each method of `Admin` serves the operation of the same name in `openapi/admin.yaml`; the dispatcher has
+Each method of `Admin` serves the operation of the same name in `openapi/admin.yaml`; the pipeline has
 already validated the request against that spec and validates the reply too. Routes that act on state take a
 session from `?session=`, the `X-Mock-Session` header, or (for loading a scenario) the body's `session`.
 Nothing is changed unless the whole request is good.
@@ -12,19 +12,19 @@ import importlib.metadata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .catalog import Catalog
+from .catalog import ADMIN, Catalog
 from .clock import Clock
-from .errors import ApiError, ConfigError
+from .errors import ApiError, ConfigError, RequestInvalid, RouteNotFound
 from .faults import Fault
 from .journal import Journal
-from .scenarios import load_scenario, load_scenario_text, scenario_from_data, shipped_scenarios
-from .service import Reply
+from .parsing import Parsed
+from .scenarios import load_scenario, load_scenario_text, scenario_from_data
 from .sessions import DEFAULT_SESSION, Session, SessionStore
 from .specs import Operation
-from .validation import Issue
+from .vendor import ErrorRenderer, Reply
 
 
-class AdminErrors:
+class AdminErrors(ErrorRenderer):
     """The admin API's own error shape: `{"error": {"code", "message", "problems"?}}`."""
 
     def render(self, error: ApiError) -> Any:
@@ -32,28 +32,11 @@ class AdminErrors:
         body.update(error.details)
         return {"error": body}
 
-    def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
-        part = "body" if part == "json" else part
-        return ApiError(
-            400,
-            "invalid_request",
-            f"the request {part} is invalid: {issues[0]}",
-            details={"problems": [str(i) for i in issues]},
-        )
+    def request_invalid(self, error: RequestInvalid) -> ApiError:
+        return ApiError(400, error.code, error.message, details={"problems": [str(i) for i in error.issues]})
 
-    def route_not_found(self, path: str) -> ApiError:
-        return ApiError(404, "not_found", f"no admin route {path}")
-
-    def method_not_allowed(self, method: str, allowed: tuple[str, ...]) -> ApiError:
-        return ApiError(
-            405,
-            "method_not_allowed",
-            f"{method} is not allowed here; use {', '.join(allowed)}",
-            headers={"Allow": ", ".join(allowed)},
-        )
-
-    def for_status(self, status: int, rate: Any = None) -> ApiError:
-        return ApiError(status, "error", f"status {status}")
+    def route_not_found(self, error: RouteNotFound) -> ApiError:
+        return ApiError(404, "not_found", f"no admin route {error.path}")
 
 
 def _invalid(code: str, error: ConfigError) -> ApiError:
@@ -61,21 +44,30 @@ def _invalid(code: str, error: ConfigError) -> ApiError:
     return ApiError(400, code, problems[0] if problems else "invalid", details={"problems": problems})
 
 
+AdminHandler = Callable[[Parsed, str | None], Awaitable[Reply]]
+
+
 class Admin:
+    """The admin service: one method per operation of `openapi/admin.yaml`, named by its operationId."""
+
+    errors = AdminErrors()
+
     def __init__(self, catalog: Catalog, store: SessionStore, journal: Journal) -> None:
         self.catalog = catalog
         self.store = store
         self.journal = journal
+        self.handlers: dict[str, AdminHandler] = {
+            op.operation_id: getattr(self, op.operation_id) for op in catalog.specs[ADMIN].operations
+        }
 
-    async def invoke(self, op: Operation, parsed: Any, headers: dict[str, str]) -> Reply:
-        method: Callable[[Any, str | None], Awaitable[Reply]] = getattr(self, op.operation_id)
+    async def handle(self, op: Operation, parsed: Parsed, headers: dict[str, str]) -> Reply:
         session = parsed.query.get("session") or headers.get("x-mock-session")
         if isinstance(parsed.body, dict) and op.operation_id == "load_scenario":
             session = parsed.body.get("session") or session
-        return await method(parsed, session)
+        return await self.handlers[op.operation_id](parsed, session)
 
     # -- health, reset, scenarios -----------------------------------------------------------------
-    async def get_health(self, parsed: Any, session: str | None) -> Reply:
+    async def get_health(self, parsed: Parsed, session: str | None) -> Reply:
         return Reply(
             200,
             {
@@ -88,21 +80,21 @@ class Admin:
             },
         )
 
-    async def reset(self, parsed: Any, session: str | None) -> Reply:
+    async def reset(self, parsed: Parsed, session: str | None) -> Reply:
         rebuilt = self.store.reset(session)
         self.journal.clear(session)
         return Reply(200, {"status": "ok", "sessions": rebuilt})
 
-    async def list_scenarios(self, parsed: Any, session: str | None) -> Reply:
+    async def list_scenarios(self, parsed: Parsed, session: str | None) -> Reply:
         return Reply(
             200,
             {
-                "scenarios": [{"name": n, "description": d} for n, d in shipped_scenarios()],
+                "scenarios": [{"name": n, "description": d} for n, d in self.catalog.library.describe()],
                 "loaded": self.store.scenario.name,
             },
         )
 
-    async def load_scenario(self, parsed: Any, session: str | None) -> Reply:
+    async def load_scenario(self, parsed: Parsed, session: str | None) -> Reply:
         body = parsed.body
         try:
             if "yaml" in body:
@@ -117,14 +109,14 @@ class Admin:
         return Reply(200, {"status": "ok", "scenario": scenario.name, "session": session})
 
     # -- state ------------------------------------------------------------------------------------
-    async def export_state(self, parsed: Any, session: str | None) -> Reply:
+    async def export_state(self, parsed: Parsed, session: str | None) -> Reply:
         return Reply(200, self.store.get(session or DEFAULT_SESSION).export())
 
-    async def import_state(self, parsed: Any, session: str | None) -> Reply:
+    async def import_state(self, parsed: Parsed, session: str | None) -> Reply:
         name = session or DEFAULT_SESSION
         try:
             rebuilt = Session.from_export(
-                name, parsed.body, self.catalog, self.store.clock, self.store.scenario_for(name)
+                name, parsed.body, self.catalog, self.store.clock, self.store.scenario_for(name), self.store.seed
             )
         except ConfigError as exc:
             raise _invalid("invalid_state", exc) from None
@@ -132,7 +124,7 @@ class Admin:
         return Reply(200, rebuilt.export())
 
     # -- journal and violations ---------------------------------------------------------------------
-    async def list_requests(self, parsed: Any, session: str | None) -> Reply:
+    async def list_requests(self, parsed: Parsed, session: str | None) -> Reply:
         q = parsed.query
         entries = list(
             self.journal.entries(
@@ -148,19 +140,19 @@ class Admin:
             entries = entries[-limit:]
         return Reply(200, {"requests": [e.to_dict() for e in entries]})
 
-    async def clear_requests(self, parsed: Any, session: str | None) -> Reply:
+    async def clear_requests(self, parsed: Parsed, session: str | None) -> Reply:
         return Reply(200, {"cleared": self.journal.clear(session)})
 
-    async def list_violations(self, parsed: Any, session: str | None) -> Reply:
+    async def list_violations(self, parsed: Parsed, session: str | None) -> Reply:
         kind = parsed.query.get("kind")
         found = [v.to_dict() for v in self.journal.violations(session) if kind is None or v.kind == kind]
         return Reply(200, {"violations": found})
 
     # -- faults -------------------------------------------------------------------------------------
-    async def list_faults(self, parsed: Any, session: str | None) -> Reply:
+    async def list_faults(self, parsed: Parsed, session: str | None) -> Reply:
         return Reply(200, {"faults": [f.to_dict() for f in self._sessions(session)[0].faults]})
 
-    async def add_faults(self, parsed: Any, session: str | None) -> Reply:
+    async def add_faults(self, parsed: Parsed, session: str | None) -> Reply:
         body = parsed.body
         items = body.get("faults", [body])
         try:
@@ -174,7 +166,7 @@ class Admin:
             target.faults.extend(Fault.from_dict(item) for item in items)
         return Reply(201, {"faults": [f.to_dict() for f in targets[0].faults]})
 
-    async def clear_faults(self, parsed: Any, session: str | None) -> Reply:
+    async def clear_faults(self, parsed: Parsed, session: str | None) -> Reply:
         targets = self._sessions(session)
         cleared = len(targets[0].faults)
         if session is None:
@@ -184,15 +176,15 @@ class Admin:
         return Reply(200, {"cleared": cleared})
 
     # -- clock ----------------------------------------------------------------------------------------
-    async def get_clock(self, parsed: Any, session: str | None) -> Reply:
+    async def get_clock(self, parsed: Parsed, session: str | None) -> Reply:
         return Reply(200, self._clock_body(session))
 
-    async def set_clock(self, parsed: Any, session: str | None) -> Reply:
+    async def set_clock(self, parsed: Parsed, session: str | None) -> Reply:
         setting = dict(parsed.body or {})
         self._move_clocks(session, lambda clock: clock.apply(setting))
         return Reply(200, self._clock_body(session))
 
-    async def advance_clock(self, parsed: Any, session: str | None) -> Reply:
+    async def advance_clock(self, parsed: Parsed, session: str | None) -> Reply:
         seconds = parsed.body["seconds"]
         self._move_clocks(session, lambda clock: clock.advance(seconds))
         return Reply(200, self._clock_body(session))
@@ -221,7 +213,7 @@ class Admin:
         return [self.store.clock, *own]
 
     # -- variants and sessions -------------------------------------------------------------------------
-    async def list_variants(self, parsed: Any, session: str | None) -> Reply:
+    async def list_variants(self, parsed: Parsed, session: str | None) -> Reply:
         current = self.store.get(session or DEFAULT_SESSION).variants
         return Reply(
             200,
@@ -239,7 +231,7 @@ class Admin:
             },
         )
 
-    async def list_sessions(self, parsed: Any, session: str | None) -> Reply:
+    async def list_sessions(self, parsed: Parsed, session: str | None) -> Reply:
         return Reply(
             200,
             {
@@ -250,7 +242,7 @@ class Admin:
             },
         )
 
-    async def delete_session(self, parsed: Any, session: str | None) -> Reply:
+    async def delete_session(self, parsed: Parsed, session: str | None) -> Reply:
         if session is None:
             raise ApiError(
                 400, "invalid_request", "name the session: ?session=NAME, X-Mock-Session or /__session/NAME/"

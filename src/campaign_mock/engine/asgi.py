@@ -1,4 +1,4 @@
-"""The few ASGI messages the mock exchanges: reading a body, sending a JSON answer, and the lifespan."""
+"""The few ASGI messages the mock exchanges: reading a body and sending a JSON answer."""
 
 from __future__ import annotations
 
@@ -36,13 +36,3 @@ async def send_json(send: Send, status: int, body: Any, headers: dict[str, str])
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
     return payload
-
-
-async def lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return

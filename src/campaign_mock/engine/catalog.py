@@ -1,74 +1,110 @@
-"""Everything loaded once per process: the vendors, their compiled specs and routers, the admin spec, and
-the scenario schema completed with each vendor's state schema and variants.
+"""Everything loaded once for a set of vendors: their compiled specs and routers, the admin spec, the shipped
+scenario library, and the scenario schema completed with each vendor's state schema and variants.
 
-Specs never change while the mock runs, so one `Catalog` per validator backend is built and shared by every
-app (tests create many apps; they all share the compiled validators).
+Specs never change while the mock runs, so one `Catalog` per set of vendors and validator backend is built and
+shared by every app built from them (tests create many apps; they all share the compiled validators). The vendors
+are given by the caller: the engine knows none of them by name.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, Problem
 from .routing import Router
-from .scenarios import BASE_SCHEMA_FILE
-from .service import Vendor
-from .specs import Spec, load_spec
+from .scenario_files import SCENARIO_DIR, ScenarioLibrary
+from .specs import SPEC_DIR, Spec, load_spec
 from .validation import Backend, SchemaValidator
 from .variants import Variant
+from .vendor import Vendor
 
 ADMIN = "__admin"
+BASE_SCHEMA_FILE = Path(__file__).with_name("scenario.schema.json")
 
 
 @dataclass(frozen=True)
 class Catalog:
-    vendors: dict[str, Vendor]
+    vendors: dict[str, Vendor[Any]]
     specs: dict[str, Spec]
     routers: dict[str, Router]
     variants: dict[str, Variant]
     scenario_schema: dict[str, Any]
     scenario_validator: SchemaValidator
     backend: Backend
+    library: ScenarioLibrary
 
 
-def load_catalog(backend: Backend = "fast") -> Catalog:
-    """Load every spec (once per backend); raise ConfigError listing every problem in every file."""
-    return _load_catalog(backend)
+def load_catalog(vendors: Sequence[Vendor[Any]], backend: Backend = "fast") -> Catalog:
+    """Load the vendors' specs and the admin spec (once per set of vendors and backend); raise ConfigError
+    listing every problem in every file."""
+    return _load_catalog(tuple(vendors), backend)
 
 
 @cache
-def _load_catalog(backend: Backend) -> Catalog:
-    from ..vendors import VENDORS
-
+def _load_catalog(given: tuple[Vendor[Any], ...], backend: Backend) -> Catalog:
+    vendors = {vendor.name: vendor for vendor in given}
+    problems: list[str] = []
+    if len(vendors) != len(given):
+        problems.append("two vendors share a name")
+    problems += [f"{name}: a vendor name is lowercase letters and digits" for name in vendors if not _plain(name)]
+    variants: dict[str, Variant] = {}
+    for vendor in given:
+        for variant in vendor.variants:
+            if variant.name in variants:
+                problems.append(f"variant {variant.name} is declared twice")
+            variants[variant.name] = variant
+    if problems:
+        raise ConfigError.merge(ConfigError.single("vendors", None, p) for p in problems)
     specs: dict[str, Spec] = {}
     errors: list[ConfigError] = []
-    for name in [*VENDORS, "admin"]:
+    files = {**{name: v.spec_file for name, v in vendors.items()}, ADMIN: SPEC_DIR / "admin.yaml"}
+    for name, file in files.items():
         try:
-            specs[name] = load_spec(name, backend=backend)
+            specs[name] = load_spec(name, file, backend=backend)
         except ConfigError as exc:
             errors.append(exc)
+    errors += [_handler_problems(vendors[name], specs[name]) for name in vendors if name in specs]
+    errors = [e for e in errors if e.problems]
     if errors:
         raise ConfigError.merge(errors)
-    specs[ADMIN] = specs.pop("admin")
-    variants = {v.name: v for vendor in VENDORS.values() for v in vendor.variants}
-    schema = _scenario_schema(VENDORS, specs, variants)
+    schema = _scenario_schema(vendors, specs, variants)
+    dirs = {name: v.scenario_dir for name, v in vendors.items() if v.scenario_dir is not None}
     return Catalog(
-        vendors=dict(VENDORS),
+        vendors=vendors,
         specs=specs,
         routers={name: Router(spec.operations) for name, spec in specs.items()},
         variants=variants,
         scenario_schema=schema,
         scenario_validator=SchemaValidator(schema, backend),
         backend=backend,
+        library=ScenarioLibrary(SCENARIO_DIR, dirs),
+    )
+
+
+def _plain(name: str) -> bool:
+    return name.isascii() and name.isalnum() and name.islower() and not name[0].isdigit()
+
+
+def _handler_problems(vendor: Vendor[Any], spec: Spec) -> ConfigError:
+    """A handler that names no operation is a typo that would leave the operation unserved: refuse it at startup.
+    (An operation without a handler is allowed; it answers 501 naming itself.)"""
+    documented = {op.operation_id for op in spec.operations}
+    return ConfigError(
+        [
+            Problem(str(vendor.spec_file), None, f"handler {name!r} of {vendor.name} serves no operation of its spec")
+            for name in sorted(set(vendor.handlers) - documented)
+        ]
     )
 
 
 def _scenario_schema(
-    vendors: dict[str, Vendor], specs: dict[str, Spec], variants: dict[str, Variant]
+    vendors: dict[str, Vendor[Any]], specs: dict[str, Spec], variants: dict[str, Variant]
 ) -> dict[str, Any]:
     schema: dict[str, Any] = json.loads(BASE_SCHEMA_FILE.read_text(encoding="utf-8"))
     props = schema["properties"]

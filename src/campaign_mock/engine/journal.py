@@ -62,6 +62,7 @@ class Entry:
     response_body: bytes
     duration_ms: float
     violations: list[Violation] = field(default_factory=list)
+    injected: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +85,7 @@ class Entry:
             },
             "durationMs": round(self.duration_ms, 3),
             "violations": [v.to_dict() for v in self.violations],
+            "injected": self.injected,
         }
 
 

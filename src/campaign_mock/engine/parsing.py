@@ -1,7 +1,7 @@
 """Reading a request against its operation: path parameters, typed query parameters, and the JSON body.
 
 Query text is turned into the JSON type its schema asks for before it is validated. Anything outside the spec
-raises the vendor's own validation error (`RequestInvalid`), carrying the issues for the violation log.
+raises `RequestInvalid`, carrying the issues for the violation log; the vendor's renderer words it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .errors import ApiError
-from .service import ErrorStyle
+from .errors import RequestInvalid
 from .specs import Operation
 from .validation import Issue
 
@@ -51,10 +50,9 @@ def parse_request(
     path_params: dict[str, str],
     query_string: str,
     body: bytes,
-    errors: ErrorStyle,
     strict_query: bool,
 ) -> Parsed:
-    """Path, query and body checked against the operation's spec; raises the vendor's validation error."""
+    """Path, query and body checked against the operation's spec; raises RequestInvalid."""
     issues: list[Issue] = []
     for param in op.parameters:
         if param.location == "path":
@@ -83,32 +81,23 @@ def parse_request(
             if name not in known:
                 issues.append(Issue((name,), "", f"unexpected query parameter {name!r}"))
     if issues:
-        raise RequestInvalid(errors.invalid_request(issues, "query"), issues)
+        raise RequestInvalid(issues, "query")
     parsed_body: Any = None
     if op.body is not None:
         if not body.strip():
             if op.body_required:
                 issue = Issue((), "required", "a JSON request body is required")
-                raise RequestInvalid(errors.invalid_request([issue], "body"), [issue])
+                raise RequestInvalid([issue], "body")
         else:
             try:
                 parsed_body = load_json(body)
             except ValueError as exc:
                 issue = Issue((), "", f"the body is not valid JSON ({exc})")
-                raise RequestInvalid(errors.invalid_request([issue], "json"), [issue]) from None
+                raise RequestInvalid([issue], "json") from None
             issues = op.body.issues(parsed_body)
             if issues:
-                raise RequestInvalid(errors.invalid_request(issues, "body"), issues)
+                raise RequestInvalid(issues, "body")
     return Parsed(path_params, query, parsed_body)
-
-
-class RequestInvalid(ApiError):
-    """A vendor error raised because the request broke the spec; carries the issues for the violation log."""
-
-    def __init__(self, inner: ApiError, issues: list[Issue]) -> None:
-        super().__init__(inner.status, inner.code, inner.message, details=inner.details, headers=inner.headers)
-        self.inner = inner
-        self.issues = issues
 
 
 def _prefixed(issues: list[Issue], name: str) -> list[Issue]:

@@ -41,6 +41,19 @@ class Decision:
         return out
 
 
+def effective_policy(
+    documented: RateLimitPolicy, override: dict[str, Any], chosen_window: str | None
+) -> RateLimitPolicy:
+    """The policy in force for a session: the documented one, with a scenario's `rate_limits` override (whose
+    `window` wins) and the window kind a variant chose."""
+    window = override.get("window") or chosen_window or documented.window
+    return RateLimitPolicy(
+        limit=override.get("limit", documented.limit),
+        window_seconds=override.get("window_seconds", documented.window_seconds),
+        window="sliding" if window == "sliding" else "fixed",
+    )
+
+
 class RateLimiter:
     """The counters of one session: `(vendor, key) -> times of the requests still inside the window`."""
 

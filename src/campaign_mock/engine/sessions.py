@@ -1,8 +1,9 @@
 """Sessions: isolated copies of the scenario state on one server.
 
 A session is created on first use from the scenario loaded for it (or the server-wide one). Everything it
-holds is its own: vendor records, id counters, rate-limit counters, faults, variant choices, and a clock once
-one is set for it (otherwise it follows the server clock). Export and import use the scenario-file form, so a
+holds is its own: vendor records, id counters, rate-limit counters, faults, variant choices, its seeded outcomes,
+and a clock once one is set for it (otherwise it follows the server clock). Vendor states catch up to the
+session's clock before a handler reads them and before an export. Export and import use the scenario-file form, so a
 state export is itself a valid scenario body and round-trips exactly.
 """
 
@@ -14,17 +15,18 @@ import math
 from typing import Any
 
 from .catalog import Catalog
+from .chance import Chance
 from .clock import Clock
 from .errors import ConfigError, Problem
 from .faults import Fault
 from .ids import IdFactory
-from .rate_limit import RateLimiter, RateLimitPolicy
+from .rate_limit import RateLimiter, RateLimitPolicy, effective_policy
 from .scenarios import Scenario, scenario_from_data
-from .service import StateContext, VendorState
 from .variants import Variants
+from .vendor import StateContext, VendorState
 
 DEFAULT_SESSION = "default"
-_SCENARIO_KEYS = ("clock", "variants", "rate_limits", "faults", "vendors")
+_SCENARIO_KEYS = ("clock", "seed", "variants", "rate_limits", "faults", "vendors")
 
 
 class Session:
@@ -35,6 +37,7 @@ class Session:
         catalog: Catalog,
         server_clock: Clock,
         own_clock: dict[str, Any] | None = None,
+        seed: int = 0,
     ) -> None:
         self.name = name
         self.scenario = scenario
@@ -44,12 +47,21 @@ class Session:
         if own_clock:
             self.set_clock(own_clock)
         self.ids = IdFactory()
+        self.chance = Chance(scenario.seed if scenario.seed is not None else seed)
         self.limiter = RateLimiter()
         self.faults = [Fault.from_dict(f) for f in scenario.faults]
         self.variants = Variants(catalog.variants, scenario.variants)
         self.rate_limits = dict(scenario.rate_limits)
         self.states: dict[str, VendorState] = self._build_states(scenario.vendors)
-        self._policies = self._resolve_policies()
+        self._policies = {
+            name: effective_policy(
+                vendor.rate_limit.policy,
+                self.rate_limits.get(name, {}),
+                self.variants[vendor.rate_limit.window_variant.name] if vendor.rate_limit.window_variant else None,
+            )
+            for name, vendor in catalog.vendors.items()
+            if vendor.rate_limit is not None
+        }
 
     @property
     def clock(self) -> Clock:
@@ -66,35 +78,31 @@ class Session:
     def policy(self, vendor: str) -> RateLimitPolicy | None:
         return self._policies.get(vendor)
 
+    def context(self) -> StateContext:
+        return StateContext(self.clock.now(), self.ids, self.chance)
+
+    def catch_up(self, vendor: str) -> VendorState:
+        """The vendor's state, with whatever became due up to the session's clock done."""
+        state = self.states[vendor]
+        state.advance_to(self.context())
+        return state
+
     def _build_states(self, sections: dict[str, dict[str, Any]]) -> dict[str, VendorState]:
-        ctx = StateContext(self.clock.now(), self.ids)
+        ctx = self.context()
         return {
             name: vendor.state_type.from_dict(copy.deepcopy(sections.get(name, {})), ctx)
             for name, vendor in self.catalog.vendors.items()
         }
 
-    def _resolve_policies(self) -> dict[str, RateLimitPolicy]:
-        out = {}
-        for name, vendor in self.catalog.vendors.items():
-            base = vendor.rate_limit
-            if base is None:
-                continue
-            override = self.rate_limits.get(name, {})
-            chosen = self.variants[vendor.rate_limit_window_variant] if vendor.rate_limit_window_variant else None
-            window = override.get("window") or chosen or base.window
-            out[name] = RateLimitPolicy(
-                limit=override.get("limit", base.limit),
-                window_seconds=override.get("window_seconds", base.window_seconds),
-                window="sliding" if window == "sliding" else "fixed",
-            )
-        return out
-
     # -- export / import -----------------------------------------------------------------------
     def export(self) -> dict[str, Any]:
+        for name in self.states:
+            self.catch_up(name)
         return {
             "session": self.name,
             "scenario": self.scenario.name,
             "clock": self.own_clock.to_dict() if self.own_clock else None,
+            "seed": self.chance.seed,
             "variants": self.variants.chosen(),
             "rate_limits": copy.deepcopy(self.rate_limits),
             "faults": [f.to_dict() for f in self.faults],
@@ -104,7 +112,9 @@ class Session:
         }
 
     @classmethod
-    def from_export(cls, name: str, doc: Any, catalog: Catalog, server_clock: Clock, base: Scenario) -> Session:
+    def from_export(
+        cls, name: str, doc: Any, catalog: Catalog, server_clock: Clock, base: Scenario, seed: int = 0
+    ) -> Session:
         """A session rebuilt from `export()` output; raises ConfigError and builds nothing if it is bad."""
         file = "state"
         if not isinstance(doc, dict):
@@ -125,7 +135,7 @@ class Session:
             problems += exc.problems
         if problems:
             raise ConfigError(problems)
-        session = cls(name, snapshot, catalog, server_clock, own_clock=snapshot.clock)
+        session = cls(name, snapshot, catalog, server_clock, own_clock=snapshot.clock, seed=seed)
         session.ids.counters = dict(ids)
         session.limiter = RateLimiter.from_dict(hits)
         # A reset goes back to the scenario the session was built from, not to the imported snapshot.
@@ -155,8 +165,9 @@ def _is_map_of(value: Any, kind: type) -> bool:
 class SessionStore:
     """All sessions of one server, and the scenarios they are built from."""
 
-    def __init__(self, catalog: Catalog, scenario: Scenario, clock: Clock) -> None:
+    def __init__(self, catalog: Catalog, scenario: Scenario, clock: Clock, seed: int = 0) -> None:
         self.catalog = catalog
+        self.seed = seed  # `serve --seed`: for sessions whose scenario sets none
         self.scenario = scenario
         self.clock = clock
         self._session_scenarios: dict[str, Scenario] = {}
@@ -173,7 +184,7 @@ class SessionStore:
 
     def _build(self, name: str) -> Session:
         own = self._session_scenarios.get(name)
-        return Session(name, own or self.scenario, self.catalog, self.clock, own.clock if own else None)
+        return Session(name, own or self.scenario, self.catalog, self.clock, own.clock if own else None, self.seed)
 
     def names(self) -> list[str]:
         return sorted(self._sessions)

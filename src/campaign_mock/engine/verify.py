@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import yaml
 
 from .catalog import Catalog
-from .scenarios import Scenario, admin_payload
+from .scenarios import Scenario, load_scenario
 
 _runs = itertools.count(1)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")  # session names allow these only
@@ -33,6 +34,16 @@ class Outcome:
         verdict = "PASS" if self.passed else "FAIL"
         text = f"{verdict} {self.scenario} #{self.index + 1} {self.label}"
         return text if self.passed else f"{text}: {self.detail}"
+
+
+def admin_payload(ref: str, catalog: Catalog, loaded: Scenario | None = None) -> dict[str, Any]:
+    """The body of `POST /__admin/scenarios` that loads `ref` on any server: a shipped name as itself; anything
+    else merged here (its `extends` resolved next to its file), since a server loads files by shipped name only.
+    `loaded` spares reading the file again when the caller has it already."""
+    if catalog.library.shipped_path(ref) is not None:
+        return {"name": ref}
+    scenario = loaded or load_scenario(ref, catalog)
+    return {"yaml": yaml.safe_dump(scenario.document())}
 
 
 def subset_mismatch(expected: Any, actual: Any, where: str = "body") -> str | None:

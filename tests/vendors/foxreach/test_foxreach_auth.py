@@ -9,10 +9,10 @@ import httpx
 import pytest
 from foxreach_support import KEY, detail
 
-from campaign_mock.engine.catalog import load_catalog
 from campaign_mock.pytest_plugin import MockSession
+from campaign_mock.vendors.registry import registered_catalog
 
-OPERATIONS = sorted((op.method, op.path, op.operation_id) for op in load_catalog().specs["foxreach"].operations)
+OPERATIONS = sorted((op.method, op.path, op.operation_id) for op in registered_catalog().specs["foxreach"].operations)
 
 AUTH_401 = """
 extends: default

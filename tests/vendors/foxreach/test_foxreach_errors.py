@@ -6,6 +6,7 @@ import httpx
 import pytest
 from foxreach_support import detail
 
+from campaign_mock.engine.errors import InjectedFault
 from campaign_mock.pytest_plugin import MockSession
 from campaign_mock.vendors.foxreach.errors import FoxReachErrors
 
@@ -91,7 +92,7 @@ def test_create_lead_injected_409_says_conflict(mock_session: MockSession, api: 
 
 
 def test_for_status_429_without_a_reading_names_the_documented_policy() -> None:
-    err = FoxReachErrors().for_status(429)
+    err = FoxReachErrors().injected(InjectedFault(429, None))
     assert (err.status, err.headers["Retry-After"]) == (429, "60")
     assert FoxReachErrors().render(err) == {
         "error": "Rate limit exceeded",

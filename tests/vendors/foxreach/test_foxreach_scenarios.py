@@ -8,11 +8,11 @@ import httpx
 import pytest
 from foxreach_support import data
 
-from campaign_mock.engine.catalog import load_catalog
-from campaign_mock.engine.scenarios import load_scenario, shipped_scenarios
+from campaign_mock.engine.scenarios import load_scenario
 from campaign_mock.pytest_plugin import MockSession
+from campaign_mock.vendors.registry import registered_catalog
 
-SHIPPED = sorted(name for name, _ in shipped_scenarios() if name.startswith("foxreach/"))
+SHIPPED = sorted(name for name, _ in registered_catalog().library.describe() if name.startswith("foxreach/"))
 REQUIRED = {
     "foxreach/already-active",
     "foxreach/completed",
@@ -42,7 +42,7 @@ def test_shipped_scenarios_include_the_documented_set() -> None:
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_scenario_has_a_description_and_expectations(name: str) -> None:
-    scenario = load_scenario(name, load_catalog())
+    scenario = load_scenario(name, registered_catalog())
     assert scenario.description and "\n" not in scenario.description
     assert scenario.expect
 
@@ -50,7 +50,7 @@ def test_shipped_scenario_has_a_description_and_expectations(name: str) -> None:
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_scenario_expectations_hold(mock_session: MockSession, name: str) -> None:
     mock_session.load_scenario(name)
-    scenario = load_scenario(name, load_catalog())
+    scenario = load_scenario(name, registered_catalog())
     with httpx.Client(verify=False) as client:
         for index, item in enumerate(scenario.expect):
             if item.get("advance_clock"):

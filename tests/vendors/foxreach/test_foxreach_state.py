@@ -7,17 +7,20 @@ from typing import Any
 
 import pytest
 
+from campaign_mock.engine.chance import Chance
 from campaign_mock.engine.errors import ApiError
 from campaign_mock.engine.ids import IdFactory
-from campaign_mock.engine.service import StateContext
+from campaign_mock.engine.vendor import StateContext
+from campaign_mock.vendors.foxreach import views
 from campaign_mock.vendors.foxreach.records import CAMPAIGN_DEFAULTS, LEAD_DEFAULTS, WEBHOOK_DEFAULTS, naive
-from campaign_mock.vendors.foxreach.state import FoxReachState, check_references, valid_spin
+from campaign_mock.vendors.foxreach.seeds import check_references
+from campaign_mock.vendors.foxreach.state import FoxReachState, valid_spin
 
 NOW = datetime(2025, 1, 15, 10, 0, tzinfo=UTC)
 
 
 def build(section: dict[str, Any]) -> FoxReachState:
-    return FoxReachState.from_dict(section, StateContext(NOW, IdFactory()))
+    return FoxReachState.from_dict(section, StateContext(NOW, IdFactory(), Chance()))
 
 
 def minimal() -> dict[str, Any]:
@@ -290,7 +293,7 @@ def test_lead_activity_names_campaigns_by_id_and_round_trips_after_a_rename() ->
     ]
     state = build(section)
     state.update_campaign(state.campaigns[0], {"name": "Renamed"}, "2025-02-01T00:00:00")
-    activity = state.lead_activity(state.leads[0])
+    activity = views.lead_activity(state, state.leads[0])
     assert [(a["id"], a["campaignName"]) for a in activity["activities"]] == [
         ("rpl_1", "Renamed"),  # same time as cel_1: the order they are gathered in
         ("cel_1", "Renamed"),
@@ -299,7 +302,8 @@ def test_lead_activity_names_campaigns_by_id_and_round_trips_after_a_rename() ->
     assert [(m["campaignName"], m["totalSent"], m["currentStep"]) for m in activity["campaigns"]] == [("Renamed", 1, 1)]
     exported = state.to_dict()
     assert check_references(exported) == []
-    assert build(exported).lead_activity(build(exported).leads[0]) == activity
+    rebuilt = build(exported)
+    assert views.lead_activity(rebuilt, rebuilt.leads[0]) == activity
 
 
 def test_delete_campaign_detaches_its_activities() -> None:

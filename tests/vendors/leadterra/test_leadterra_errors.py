@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from leadterra_client import STEP, Leadterra, error
 
-from campaign_mock.engine.catalog import load_catalog
+from campaign_mock.vendors.registry import registered_catalog
 
 AUTH_FAILED = error(
     "authentication_failed", "The Authorization header is missing, malformed, or the API key is invalid."
@@ -57,7 +57,7 @@ def _answers(leadterra: Leadterra, operations: list[Operation], headers: dict[st
 
 
 def test_operations_list_covers_every_documented_operation() -> None:
-    catalog = load_catalog()
+    catalog = registered_catalog()
     router = catalog.routers["leadterra"]
 
     listed = {(method, router.template_for(path)) for method, path, _ in OPERATIONS}

@@ -10,9 +10,10 @@ from __future__ import annotations
 import http
 from typing import Any
 
-from ...engine.errors import ApiError
-from ...engine.rate_limit import Decision, RateLimitPolicy
+from ...engine.errors import ApiError, InjectedFault, MethodNotAllowed, RateLimited, RequestInvalid, RouteNotFound
+from ...engine.rate_limit import RateLimitPolicy
 from ...engine.validation import Issue
+from ...engine.vendor import ErrorRenderer
 
 # The documented limit: 100 requests a minute per API key (fixed window unless the variant says sliding).
 RATE_LIMIT = RateLimitPolicy(100, 60, "fixed")
@@ -98,7 +99,7 @@ def _describe(issue: Issue) -> str:
     return f"{issue.where}: {issue.message}"
 
 
-class FoxReachErrors:
+class FoxReachErrors(ErrorRenderer):
     def render(self, err: ApiError) -> Any:
         if err.status == 429 and err.code == RATE_LIMITED_CODE:
             return {
@@ -108,21 +109,25 @@ class FoxReachErrors:
             }
         return {"detail": err.message}
 
-    def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
-        if part == "json" or (part == "body" and any(_is_shape_problem(i) for i in issues)):
+    def request_invalid(self, err: RequestInvalid) -> ApiError:
+        if err.part == "json" or (err.part == "body" and any(_is_shape_problem(i) for i in err.issues)):
             return bad_request(INVALID_JSON)
-        return error(422, f"Validation error: {_describe(issues[0])}")
+        return error(422, f"Validation error: {_describe(err.issues[0])}")
 
-    def route_not_found(self, path: str) -> ApiError:
+    def route_not_found(self, err: RouteNotFound) -> ApiError:
         return error(404, "Not Found")
 
-    def method_not_allowed(self, method: str, allowed: tuple[str, ...]) -> ApiError:
-        err = error(405, "Method Not Allowed")
-        err.headers["Allow"] = ", ".join(allowed)
-        return err
+    def method_not_allowed(self, err: MethodNotAllowed) -> ApiError:
+        return error(405, "Method Not Allowed")
 
-    def for_status(self, status: int, rate: Decision | None = None) -> ApiError:
+    def rate_limited(self, err: RateLimited) -> ApiError:
+        rate = err.decision
+        return rate_limited(rate.limit, rate.reset_epoch, rate.retry_after)
+
+    def injected(self, err: InjectedFault) -> ApiError:
+        status = err.status
         if status == 429:
+            rate = err.decision
             if rate is None:
                 # FoxReach always has a limiter, so the engine always passes a reading; without one the body
                 # names the documented policy, and no window end (no clock reading to take it from).
@@ -137,9 +142,5 @@ class FoxReachErrors:
             422: "Validation error",
             500: INTERNAL,
         }
-        try:
-            fallback = http.HTTPStatus(status).phrase
-        except ValueError:
-            fallback = f"HTTP {status}"
-        message = messages.get(status, INTERNAL if status >= 500 else fallback)
+        message = messages.get(status, INTERNAL if status >= 500 else err.message)
         return ApiError(status, "fault", message)

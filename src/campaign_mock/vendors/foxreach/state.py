@@ -1,7 +1,8 @@
-"""FoxReach's records and rules, with no HTTP.
+"""FoxReach's rules, with no HTTP: every change to its records.
 
 One workspace per session. Records are kept in FoxReach's wire form (camelCase), which is also the scenario
-form, so export and import round-trip without translation (their shape and defaults are in `records.py`).
+form, so export and import round-trip without translation (their shape and defaults are in `records.py`, the
+read models built from them in `views.py`, and the checks on seeded records in `seeds.py`).
 
 Every rule checks everything it needs before it changes anything, so an error never leaves a record
 half-updated. Derived counters are kept in step: `totalLeads` is always the number of `leadIds`, and deleting a
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Self
 
-from ...engine.service import StateContext
+from ...engine.vendor import StateContext, VendorState
 from . import errors
 from .records import (
     ACCOUNT_DEFAULTS,
@@ -33,7 +34,6 @@ from .records import (
     WEBHOOK_DEFAULTS,
     WEBHOOK_SETTINGS,
     Record,
-    activity_view,
     fill,
     fill_campaign,
     naive,
@@ -41,17 +41,6 @@ from .records import (
     stamp,
 )
 
-Problems = list[tuple[tuple[str | int, ...], str]]
-STAT_CATEGORIES = {
-    "interested": "interested",
-    "not_interested": "notInterested",
-    "out_of_office": "outOfOffice",
-    "uncategorized": "uncategorized",
-    "unknown": "unknown",
-    "bounce": "bounce",
-}
-
-_REPLY_FILTERS = ("category", "isRead", "isStarred", "accountId", "campaignId")
 _VARIABLE = re.compile(r"\{\{[^{}]*\}\}")
 
 
@@ -70,17 +59,13 @@ def valid_spin(text: str) -> bool:
     return not open_group
 
 
-def _percent(part: int | float, whole: int | float) -> float:
-    return round(part / whole * 100, 2) if whole else 0.0
-
-
 @dataclass(frozen=True)
 class LinkResult:
     added: int
     skipped: int
 
 
-class FoxReachState:
+class FoxReachState(VendorState):
     def __init__(self, data: Record) -> None:
         self.api_keys: list[str] = data["api_keys"]
         self.campaigns: list[Record] = data["campaigns"]
@@ -152,9 +137,6 @@ class FoxReachState:
 
     def sequence(self, campaign: Record, sequence_id: str) -> Record:
         return _find(campaign["sequences"], sequence_id, errors.SEQUENCE_NOT_FOUND)
-
-    def _optional(self, records: list[Record], record_id: str | None) -> Record | None:
-        return next((r for r in records if r["id"] == record_id), None) if record_id else None
 
     # -- campaigns ----------------------------------------------------------------------------------
     def create_campaign(self, campaign_id: str, fields: Record, now: str) -> Record:
@@ -267,21 +249,6 @@ class FoxReachState:
         campaign["updatedAt"] = now
 
     # -- leads --------------------------------------------------------------------------------------
-    def find_leads(self, search: str | None, status: str | None, tags: str | None) -> list[Record]:
-        wanted_tags = {t.strip().lower() for t in (tags or "").split(",") if t.strip()}
-        needle = (search or "").lower()
-        found = []
-        for lead in self.leads:
-            if status is not None and lead["status"] != status:
-                continue
-            if wanted_tags and not wanted_tags & {t.lower() for t in lead["tags"]}:
-                continue
-            haystack = (lead["email"], lead["firstName"], lead["lastName"], lead["company"])
-            if needle and not any(needle in (text or "").lower() for text in haystack):
-                continue
-            found.append(lead)
-        return found
-
     def create_lead(self, lead_id: str, fields: Record, now: str) -> Record:
         email = fields["email"]
         if any(lead["email"].lower() == email.lower() for lead in self.leads):
@@ -303,69 +270,6 @@ class FoxReachState:
         for reply in self.inbox:
             if reply["leadId"] == lead["id"]:
                 reply["leadId"] = None
-
-    def lead_activity(self, lead: Record) -> Record:
-        """The lead's timeline (seeded entries, its replies, mail sent to it), newest first, and its campaigns.
-
-        Entries name their campaign by id (mail in a reply's thread belongs to the reply's campaign), so a
-        renamed campaign, or two campaigns of one name, keep each lead's progress apart."""
-        entries: dict[str, Record] = {}
-        for reply in self.inbox:
-            if reply["leadId"] != lead["id"]:
-                continue
-            entries[reply["id"]] = {
-                **ACTIVITY_DEFAULTS,
-                "id": reply["id"],
-                "type": "reply_received",
-                "subject": reply["subject"] or "",
-                "bodyPreview": reply["bodyPreview"],
-                "campaignId": reply["campaignId"],
-                "category": reply["category"],
-                "timestamp": reply["receivedAt"],
-            }
-            for message in reply.get("messages") or []:
-                if message["direction"] == "sent" and message["id"] not in entries:
-                    entries[message["id"]] = {
-                        **ACTIVITY_DEFAULTS,
-                        "id": message["id"],
-                        "type": "email_sent",
-                        "subject": message["subject"] or "",
-                        "bodyPreview": _preview(message["body"]),
-                        "status": "sent",
-                        "campaignId": reply["campaignId"],
-                        "emailType": "reply",
-                        "timestamp": message["timestamp"],
-                    }
-        for activity in lead["activities"]:
-            entries[activity["id"]] = activity
-        timeline = sorted(entries.values(), key=lambda a: a["timestamp"], reverse=True)
-        memberships = [self._membership(lead, c, timeline) for c in self.campaigns if lead["id"] in c["leadIds"]]
-        return {"activities": [self._activity_view(a) for a in timeline], "campaigns": memberships}
-
-    def _activity_view(self, activity: Record) -> Record:
-        view = activity_view(activity)
-        campaign = self._optional(self.campaigns, activity["campaignId"])
-        if campaign is not None:
-            view["campaignName"] = campaign["name"]
-        return view
-
-    def _membership(self, lead: Record, campaign: Record, timeline: list[Record]) -> Record:
-        sent = [a for a in timeline if a["type"] == "email_sent" and a["campaignId"] == campaign["id"]]
-        replies = sorted(
-            r["receivedAt"] for r in self.inbox if r["leadId"] == lead["id"] and r["campaignId"] == campaign["id"]
-        )
-        steps = [a["sequenceStep"] for a in sent if a["sequenceStep"] is not None]
-        return {
-            "campaignId": campaign["id"],
-            "campaignName": campaign["name"],
-            "status": "replied" if replies else ("sent" if sent else "pending"),
-            "currentStep": max(steps) if steps else None,
-            "totalSent": len(sent),
-            "totalOpened": sum(1 for a in sent if a["openedAt"] is not None),
-            "lastSentAt": max((a["timestamp"] for a in sent), default=None),
-            "nextSendAt": None,
-            "repliedAt": replies[0] if replies else None,
-        }
 
     # -- email accounts -----------------------------------------------------------------------------
     def delete_email_account(self, account: Record, now: str) -> None:
@@ -396,52 +300,13 @@ class FoxReachState:
         self.templates.remove(template)
 
     # -- inbox --------------------------------------------------------------------------------------
-    def find_replies(self, filters: Record) -> list[Record]:
-        """Replies matching every filter given, newest first."""
-        needle = (filters.get("search") or "").lower()
-        found = []
-        for reply in self.inbox:
-            if any(filters.get(key) is not None and reply[key] != filters[key] for key in _REPLY_FILTERS):
-                continue
-            texts = (reply["fromEmail"], reply["subject"], reply["body"], reply["bodyPlain"], reply["bodyPreview"])
-            if needle and not any(needle in (t or "").lower() for t in texts):
-                continue
-            found.append(reply)
-        return sorted(found, key=lambda r: r["receivedAt"], reverse=True)
-
     def update_reply(self, reply: Record, fields: Record) -> None:
         reply.update({k: fields[k] for k in REPLY_SETTINGS if k in fields})
-
-    def conversation(self, reply: Record) -> Record:
-        lead = self._optional(self.leads, reply["leadId"])
-        campaign = self._optional(self.campaigns, reply["campaignId"])
-        return {
-            "messages": sorted(self._messages(reply), key=lambda m: m["timestamp"]),
-            "lead": {k: lead[k] for k in ("id", "email", "firstName", "lastName", "company")} if lead else None,
-            "campaign": {"id": campaign["id"], "name": campaign["name"]} if campaign else None,
-        }
-
-    def _messages(self, reply: Record) -> list[Record]:
-        """The seeded conversation, or (none seeded) the reply alone, as a received message."""
-        if reply.get("messages") is not None:
-            return copy.deepcopy(list(reply["messages"]))
-        return [
-            {
-                "id": reply["id"],
-                "direction": "received",
-                "fromEmail": reply["fromEmail"],
-                "toEmail": reply["toEmail"],
-                "subject": reply["subject"],
-                "body": reply["body"] or reply["bodyPlain"],
-                "category": reply["category"],
-                "timestamp": reply["receivedAt"],
-            }
-        ]
 
     def send_answer(self, reply: Record, message_id: str, body: str, subject: str | None, now: str) -> None:
         """Record an answer to the lead, sent from the mailbox that received the reply (every reply names one:
         its account, or the address it was received at)."""
-        account = self._optional(self.email_accounts, reply["accountId"])
+        account = find_optional(self.email_accounts, reply["accountId"])
         sender = account["email"] if account else reply["toEmail"]
         answer = {
             "id": message_id,
@@ -453,52 +318,10 @@ class FoxReachState:
             "category": None,
             "timestamp": now,
         }
-        reply["messages"] = [*self._messages(reply), answer]
-        lead = self._optional(self.leads, reply["leadId"])
+        reply["messages"] = [*thread_messages(reply), answer]
+        lead = find_optional(self.leads, reply["leadId"])
         if lead is not None:
             lead["lastContactedAt"] = now
-
-    def inbox_stats(self) -> Record:
-        stats = {"total": len(self.inbox), "unread": sum(1 for r in self.inbox if not r["isRead"])}
-        for category, key in STAT_CATEGORIES.items():
-            stats[key] = sum(1 for r in self.inbox if r["category"] == category)
-        # Answers to leads: mail sent in a thread after the lead's reply arrived.
-        stats["totalSent"] = sum(
-            1
-            for r in self.inbox
-            for m in r.get("messages") or []
-            if m["direction"] == "sent" and m["timestamp"] >= r["receivedAt"]
-        )
-        return stats
-
-    # -- analytics ----------------------------------------------------------------------------------
-    def overview(self) -> Record:
-        scores = [a["healthScore"] for a in self.email_accounts if a["healthScore"] is not None]
-        sent = sum(c["totalSent"] for c in self.campaigns)
-        replies = sum(c["totalReplied"] for c in self.campaigns)
-        return {
-            "totalAccounts": len(self.email_accounts),
-            "activeAccounts": sum(1 for a in self.email_accounts if a["isActive"]),
-            "totalCampaigns": len(self.campaigns),
-            "activeCampaigns": sum(1 for c in self.campaigns if c["status"] == "active"),
-            "totalLeads": len(self.leads),
-            "totalSent": sent,
-            "totalReplies": replies,
-            "replyRate": _percent(replies, sent),
-            "accountHealthAvg": round(sum(scores) / len(scores), 2) if scores else 0.0,
-        }
-
-    def campaign_analytics(self, campaign: Record) -> Record:
-        return {
-            "sent": campaign["totalSent"],
-            "delivered": campaign["totalDelivered"],
-            "bounced": campaign["totalBounced"],
-            "replied": campaign["totalReplied"],
-            "opened": campaign["totalOpened"],
-            "replyRate": _percent(campaign["totalReplied"], campaign["totalSent"]),
-            "bounceRate": _percent(campaign["totalBounced"], campaign["totalSent"]),
-            "dailyStats": sorted(copy.deepcopy(campaign["dailyStats"]), key=lambda d: d["date"]),
-        }
 
     # -- webhooks -----------------------------------------------------------------------------------
     def create_webhook(self, webhook_id: str, secret: str, fields: Record, now: str) -> Record:
@@ -530,14 +353,14 @@ def _update(record: Record, fields: Record, allowed: tuple[str, ...], now: str) 
         record["updatedAt"] = now
 
 
-def _window(campaign: Record) -> tuple[int, int]:
+def sending_window(campaign: Record) -> tuple[int, int]:
     """The sending hours of a campaign or a campaign seed (documented defaults for the ones left out)."""
     hours = {**CAMPAIGN_DEFAULTS, **campaign}
     return hours["sendingStartHour"], hours["sendingEndHour"]
 
 
 def _check_window(campaign: Record) -> None:
-    start, end = _window(campaign)
+    start, end = sending_window(campaign)
     if start >= end:
         raise errors.sending_window(start, end)
 
@@ -569,100 +392,23 @@ def _unlink(campaign: Record, key: str, record_id: str, now: str) -> None:
     campaign["updatedAt"] = now
 
 
-def _preview(body: str | None) -> str | None:
-    return body[:120] if body else body
+def find_optional(records: list[Record], record_id: str | None) -> Record | None:
+    return next((r for r in records if r["id"] == record_id), None) if record_id else None
 
 
-def check_references(section: Record) -> Problems:
-    """Records that point at records the scenario does not define, duplicates, and counters that disagree."""
-    problems: Problems = []
-    leads = {lead["id"] for lead in section.get("leads", [])}
-    accounts = {a["id"] for a in section.get("emailAccounts", [])}
-    campaigns = {c["id"]: c["name"] for c in section.get("campaigns", [])}
-    for kind in ("campaigns", "leads", "emailAccounts", "templates", "webhooks", "inbox"):
-        seen: set[str] = set()
-        for i, record in enumerate(section.get(kind, [])):
-            if record["id"] in seen:
-                problems.append(((kind, i, "id"), f"duplicate id {record['id']!r}"))
-            seen.add(record["id"])
-    emails: set[str] = set()
-    for i, lead in enumerate(section.get("leads", [])):
-        if lead["email"].lower() in emails:
-            problems.append((("leads", i, "email"), f"another lead already has the email {lead['email']!r}"))
-        emails.add(lead["email"].lower())
-    step_ids: set[str] = set()
-    for i, campaign in enumerate(section.get("campaigns", [])):
-        for key, known, what in (("leadIds", leads, "lead"), ("accountIds", accounts, "email account")):
-            listed: set[str] = set()
-            for j, ref in enumerate(campaign.get(key, [])):
-                if ref not in known:
-                    problems.append((("campaigns", i, key, j), f"no {what} {ref!r}"))
-                elif ref in listed:
-                    problems.append((("campaigns", i, key, j), f"{what} {ref!r} is listed twice"))
-                listed.add(ref)
-        if "totalLeads" in campaign and campaign["totalLeads"] != len(campaign.get("leadIds", [])):
-            problems.append(
-                (
-                    ("campaigns", i, "totalLeads"),
-                    f"totalLeads is {campaign['totalLeads']} but leadIds lists "
-                    f"{len(campaign.get('leadIds', []))} (leave totalLeads out: it follows leadIds)",
-                )
-            )
-        start, end = _window(campaign)
-        if start >= end:
-            problems.append(
-                (("campaigns", i, "sendingStartHour"), f"sendingStartHour {start} is not before sendingEndHour {end}")
-            )
-        for j, step in enumerate(campaign.get("sequences", [])):
-            if step["id"] in step_ids:
-                problems.append((("campaigns", i, "sequences", j, "id"), f"duplicate id {step['id']!r}"))
-            step_ids.add(step["id"])
-            if "campaignId" in step and step["campaignId"] != campaign["id"]:
-                problems.append(
-                    (
-                        ("campaigns", i, "sequences", j, "campaignId"),
-                        f"campaignId {step['campaignId']!r} is not the enclosing campaign {campaign['id']!r} "
-                        "(leave campaignId out: a step belongs to the campaign it is listed in)",
-                    )
-                )
-            if "stepNumber" in step and step["stepNumber"] != j + 1:
-                problems.append(
-                    (
-                        ("campaigns", i, "sequences", j, "stepNumber"),
-                        f"stepNumber {step['stepNumber']} does not match the step's position ({j + 1})",
-                    )
-                )
-    for i, lead in enumerate(section.get("leads", [])):
-        activity_ids: set[str] = set()
-        for j, activity in enumerate(lead.get("activities", [])):
-            where = ("leads", i, "activities", j)
-            if activity["id"] in activity_ids:
-                problems.append(((*where, "id"), f"duplicate id {activity['id']!r}"))
-            activity_ids.add(activity["id"])
-            campaign_id, name = activity.get("campaignId"), activity.get("campaignName")
-            if campaign_id is None:
-                continue
-            if campaign_id not in campaigns:
-                problems.append(((*where, "campaignId"), f"no campaign {campaign_id!r}"))
-            elif name is not None and name != campaigns[campaign_id]:
-                problems.append(
-                    (
-                        (*where, "campaignName"),
-                        f"campaignName {name!r} is not the name of campaign {campaign_id!r} "
-                        f"({campaigns[campaign_id]!r}; leave campaignName out: it follows campaignId)",
-                    )
-                )
-    for i, reply in enumerate(section.get("inbox", [])):
-        for key, known, what in (
-            ("leadId", leads, "lead"),
-            ("campaignId", set(campaigns), "campaign"),
-            ("accountId", accounts, "email account"),
-        ):
-            ref = reply.get(key)
-            if ref is not None and ref not in known:
-                problems.append((("inbox", i, key), f"no {what} {ref!r}"))
-        if reply.get("accountId") is None and reply.get("toEmail") is None:
-            problems.append(
-                (("inbox", i), "the reply names no mailbox to answer from: give accountId or toEmail (or both)")
-            )
-    return problems
+def thread_messages(reply: Record) -> list[Record]:
+    """The seeded conversation, or (none seeded) the reply alone, as a received message."""
+    if reply.get("messages") is not None:
+        return copy.deepcopy(list(reply["messages"]))
+    return [
+        {
+            "id": reply["id"],
+            "direction": "received",
+            "fromEmail": reply["fromEmail"],
+            "toEmail": reply["toEmail"],
+            "subject": reply["subject"],
+            "body": reply["body"] or reply["bodyPlain"],
+            "category": reply["category"],
+            "timestamp": reply["receivedAt"],
+        }
+    ]

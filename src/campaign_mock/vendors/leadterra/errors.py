@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...engine.errors import ApiError
-from ...engine.rate_limit import Decision
+from ...engine.errors import ApiError, InjectedFault, MethodNotAllowed, RequestInvalid, RouteNotFound
 from ...engine.validation import Issue
+from ...engine.vendor import ErrorRenderer
 
 INVALID_REQUEST = "invalid_request"
 AUTHENTICATION_FAILED = "authentication_failed"
@@ -58,28 +58,27 @@ def _bad_addresses(issues: list[Issue]) -> list[dict[str, Any]] | None:
     return items
 
 
-class LeadterraErrors:
+class LeadterraErrors(ErrorRenderer):
     def render(self, err: ApiError) -> Any:
         body: dict[str, Any] = {"code": err.code, "message": err.message}
         if "errors" in err.details:
             body["errors"] = err.details["errors"]
         return {"error": body}
 
-    def invalid_request(self, issues: list[Issue], part: str) -> ApiError:
-        bad = _bad_addresses(issues)
+    def request_invalid(self, err: RequestInvalid) -> ApiError:
+        bad = _bad_addresses(err.issues)
         if bad:
             return validation_failed(bad)
-        return error(400, INVALID_REQUEST, f"Invalid request {'body' if part == 'json' else part}: {issues[0]}")
+        part = "body" if err.part == "json" else err.part
+        return error(400, INVALID_REQUEST, f"Invalid request {part}: {err.issues[0]}")
 
-    def route_not_found(self, path: str) -> ApiError:
-        return error(404, INVALID_REQUEST, f"No endpoint matches {path}.")
+    def route_not_found(self, err: RouteNotFound) -> ApiError:
+        return error(404, INVALID_REQUEST, f"No endpoint matches {err.path}.")
 
-    def method_not_allowed(self, method: str, allowed: tuple[str, ...]) -> ApiError:
-        err = error(405, INVALID_REQUEST, f"{method} is not supported here; use {', '.join(allowed)}.")
-        err.headers["Allow"] = ", ".join(allowed)
-        return err
+    def method_not_allowed(self, err: MethodNotAllowed) -> ApiError:
+        return error(405, INVALID_REQUEST, f"{err.method} is not supported here; use {', '.join(err.allowed)}.")
 
-    def for_status(self, status: int, rate: Decision | None = None) -> ApiError:
+    def injected(self, err: InjectedFault) -> ApiError:
         known = {
             400: (INVALID_REQUEST, "The request could not be processed."),
             401: (AUTHENTICATION_FAILED, MESSAGES[AUTHENTICATION_FAILED]),
@@ -87,6 +86,7 @@ class LeadterraErrors:
             422: (VALIDATION_FAILED, MESSAGES[VALIDATION_FAILED]),
             429: ("rate_limited", "Too many requests."),
         }
+        status = err.status
         code, message = known.get(
             status, ("internal_error" if status >= 500 else INVALID_REQUEST, f"The server answered {status}.")
         )

@@ -1,23 +1,19 @@
-"""Leadterra's ten documented operations, one async function per operationId."""
+"""Leadterra's ten documented operations, one async function per operationId (the engine collects every public
+`async def` here by name)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...engine.clock import format_instant
-from ...engine.service import Call, Reply
-from .state import LeadterraState
+from ...engine.vendor import Call, Reply
+from .state import Lead, LeadterraState, Webhook
+from .variants import CREATE_CAMPAIGN_RESPONSE, SENDER_POOLS_SHAPE, START_RESPONSE, START_WITHOUT_LEADS
+
+LeadterraCall = Call[LeadterraState, str]  # the principal is the API key
 
 
-def _state(call: Call) -> LeadterraState:
-    state: LeadterraState = call.state
-    return state
-
-
-async def list_sender_pools(call: Call) -> Reply:
-    _state(call).refresh_pools(call.now())
-    pools = _state(call).sender_pools
-    shape = call.variant("leadterra.sender_pools_shape")
+async def list_sender_pools(call: LeadterraCall) -> Reply:
+    pools = call.state.sender_pools
+    shape = call.variant(SENDER_POOLS_SHAPE)
     if shape == "pools":
         return Reply(
             200,
@@ -65,22 +61,22 @@ async def list_sender_pools(call: Call) -> Reply:
     )
 
 
-async def list_sender_accounts(call: Call) -> Reply:
+async def list_sender_accounts(call: LeadterraCall) -> Reply:
     return Reply(
         200,
         [
             {"id": a["id"], "email": a["email"], "name": a["name"], "status": a["status"]}
-            for a in _state(call).sender_accounts
+            for a in call.state.sender_accounts
         ],
     )
 
 
-async def create_campaign(call: Call) -> Reply:
+async def create_campaign(call: LeadterraCall) -> Reply:
     body = call.body
-    campaign = _state(call).create_campaign(
-        call.ids.new("camp_", "ulid_lower"), body["name"], body.get("sequenceSteps", []), format_instant(call.now())
+    campaign = call.state.create_campaign(
+        call.ids.new("camp_", "ulid_lower"), body["name"], body.get("sequenceSteps", []), format_instant(call.now)
     )
-    if call.variant("leadterra.create_campaign_response") == "wrapped":
+    if call.variant(CREATE_CAMPAIGN_RESPONSE) == "wrapped":
         return Reply(
             201,
             {
@@ -105,12 +101,11 @@ async def create_campaign(call: Call) -> Reply:
     )
 
 
-async def bulk_enroll_leads(call: Call) -> Reply:
-    state = _state(call)
+async def bulk_enroll_leads(call: LeadterraCall) -> Reply:
+    state = call.state
     campaign = state.campaign(call.path_params["id"])
-    state.refresh_pools(call.now())
     # Malformed addresses never get here: the spec's EmailAddress pattern answers them with 422.
-    leads: list[dict[str, Any]] = call.body["leads"]
+    leads: list[Lead] = call.body["leads"]
     result = state.enrol(campaign, leads)
     return Reply(
         200,
@@ -123,13 +118,12 @@ async def bulk_enroll_leads(call: Call) -> Reply:
     )
 
 
-async def start_campaign(call: Call) -> Reply:
-    state = _state(call)
+async def start_campaign(call: LeadterraCall) -> Reply:
+    state = call.state
     campaign = state.campaign(call.path_params["id"])
-    allow_empty = call.variant("leadterra.start_without_leads") == "queue_nothing"
-    state.refresh_pools(call.now())
-    state.start(campaign, format_instant(call.now()), allow_empty)
-    if call.variant("leadterra.start_response") == "wrapped":
+    allow_empty = call.variant(START_WITHOUT_LEADS) == "queue_nothing"
+    state.start(campaign, format_instant(call.now), allow_empty)
+    if call.variant(START_RESPONSE) == "wrapped":
         return Reply(
             200,
             {
@@ -145,20 +139,20 @@ async def start_campaign(call: Call) -> Reply:
     return Reply(200, {"id": campaign["id"], "status": campaign["status"], "startedAt": campaign["startedAt"]})
 
 
-async def pause_campaign(call: Call) -> Reply:
-    state = _state(call)
+async def pause_campaign(call: LeadterraCall) -> Reply:
+    state = call.state
     campaign = state.campaign(call.path_params["id"])
-    state.pause(campaign, format_instant(call.now()))
+    state.pause(campaign, format_instant(call.now))
     return Reply(200, {"id": campaign["id"], "status": campaign["status"], "pausedAt": campaign["pausedAt"]})
 
 
-async def get_campaign_stats(call: Call) -> Reply:
-    state = _state(call)
+async def get_campaign_stats(call: LeadterraCall) -> Reply:
+    state = call.state
     return Reply(200, state.stats(state.campaign(call.path_params["id"])))
 
 
-async def list_replies(call: Call) -> Reply:
-    replies = _state(call).replies_for(call.query.get("campaignId"))
+async def list_replies(call: LeadterraCall) -> Reply:
+    replies = call.state.replies_for(call.query.get("campaignId"))
     return Reply(
         200,
         [
@@ -168,36 +162,19 @@ async def list_replies(call: Call) -> Reply:
     )
 
 
-async def add_to_suppression_list(call: Call) -> Reply:
-    state = _state(call)
+async def add_to_suppression_list(call: LeadterraCall) -> Reply:
+    state = call.state
     emails: list[str] = call.body["emails"]
     return Reply(200, {"suppressed": state.suppress(emails)})
 
 
-async def create_webhook(call: Call) -> Reply:
-    hook = {
+async def create_webhook(call: LeadterraCall) -> Reply:
+    hook: Webhook = {
         "id": call.ids.new("wh_", "ulid"),
         "url": call.body["url"],
         "events": list(call.body["events"]),
         "status": "active",
-        "createdAt": format_instant(call.now()),
+        "createdAt": format_instant(call.now),
     }
-    _state(call).webhooks.append(hook)
+    call.state.webhooks.append(hook)
     return Reply(201, dict(hook))
-
-
-HANDLERS = {
-    fn.__name__: fn
-    for fn in (
-        list_sender_pools,
-        list_sender_accounts,
-        create_campaign,
-        bulk_enroll_leads,
-        start_campaign,
-        pause_campaign,
-        get_campaign_stats,
-        list_replies,
-        add_to_suppression_list,
-        create_webhook,
-    )
-}

@@ -10,15 +10,78 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import Any, NotRequired, Self, TypedDict, cast
 
 from ...engine.clock import format_instant, parse_instant
-from ...engine.service import StateContext
+from ...engine.vendor import StateContext, VendorState
 from . import errors
 
 POOL_WINDOW = timedelta(hours=24)
 STAT_COUNTERS = ("sent", "delivered", "bounced", "replied", "opened", "queued")
 LEAD_FIELDS = ("firstName", "lastName", "company", "jobTitle")
+
+
+class SenderPool(TypedDict):
+    id: str
+    name: str
+    dailyCapacity: int
+    remainingVolume: int
+    senderAccountIds: list[str]
+    windowStartedAt: str  # when the current rolling 24-hour window began (canonical RFC 3339, comparable as text)
+
+
+class SenderAccount(TypedDict):
+    id: str
+    email: str
+    name: str
+    status: str
+
+
+class Lead(TypedDict):
+    email: str
+    firstName: NotRequired[str]
+    lastName: NotRequired[str]
+    company: NotRequired[str]
+    jobTitle: NotRequired[str]
+
+
+class Stats(TypedDict):
+    sent: int
+    delivered: int
+    bounced: int
+    replied: int
+    opened: int
+    queued: int
+
+
+class Campaign(TypedDict):
+    id: str
+    name: str
+    status: str  # draft | running | paused
+    sequenceSteps: list[dict[str, Any]]
+    createdAt: str
+    startedAt: str | None
+    pausedAt: str | None
+    leads: list[Lead]
+    stats: Stats
+    senderPoolId: NotRequired[str]
+
+
+class LeadReply(TypedDict):
+    id: str
+    email: str
+    campaignId: str
+    classification: str
+    receivedAt: str
+    threadSnippet: str
+
+
+class Webhook(TypedDict):
+    id: str
+    url: str
+    events: list[str]
+    status: str
+    createdAt: str
 
 
 @dataclass(frozen=True)
@@ -28,16 +91,16 @@ class EnrolResult:
     skipped: int
 
 
-class LeadterraState:
+class LeadterraState(VendorState):
     def __init__(self, data: dict[str, Any]) -> None:
         self.api_keys: list[str] = data["api_keys"]
         self.orphan_api_keys: list[str] = data["orphan_api_keys"]
-        self.sender_pools: list[dict[str, Any]] = data["senderPools"]
-        self.sender_accounts: list[dict[str, Any]] = data["senderAccounts"]
-        self.campaigns: list[dict[str, Any]] = data["campaigns"]
+        self.sender_pools = cast(list[SenderPool], data["senderPools"])
+        self.sender_accounts = cast(list[SenderAccount], data["senderAccounts"])
+        self.campaigns = cast(list[Campaign], data["campaigns"])
         self.suppression: list[str] = data["suppressionList"]
-        self.replies: list[dict[str, Any]] = data["replies"]
-        self.webhooks: list[dict[str, Any]] = data["webhooks"]
+        self.replies = cast(list[LeadReply], data["replies"])
+        self.webhooks = cast(list[Webhook], data["webhooks"])
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], ctx: StateContext) -> Self:
@@ -89,14 +152,17 @@ class LeadterraState:
             }
         )
 
+    def advance_to(self, ctx: StateContext) -> None:
+        self.refresh_pools(ctx.now)
+
     # -- lookups ------------------------------------------------------------------------------------
-    def campaign(self, campaign_id: str) -> dict[str, Any]:
+    def campaign(self, campaign_id: str) -> Campaign:
         for campaign in self.campaigns:
             if campaign["id"] == campaign_id:
                 return campaign
         raise errors.campaign_not_found()
 
-    def pool_of(self, campaign: dict[str, Any]) -> dict[str, Any] | None:
+    def pool_of(self, campaign: Campaign) -> SenderPool | None:
         wanted = campaign.get("senderPoolId")
         return next((p for p in self.sender_pools if p["id"] == wanted), None)
 
@@ -115,8 +181,8 @@ class LeadterraState:
         return email.lower() in {s.lower() for s in self.suppression}
 
     # -- rules --------------------------------------------------------------------------------------
-    def create_campaign(self, campaign_id: str, name: str, steps: list[dict[str, Any]], now: str) -> dict[str, Any]:
-        campaign: dict[str, Any] = {
+    def create_campaign(self, campaign_id: str, name: str, steps: list[dict[str, Any]], now: str) -> Campaign:
+        campaign: Campaign = {
             "id": campaign_id,
             "name": name,
             "status": "draft",
@@ -125,14 +191,14 @@ class LeadterraState:
             "startedAt": None,
             "pausedAt": None,
             "leads": [],
-            "stats": dict.fromkeys(STAT_COUNTERS, 0),
+            "stats": {"sent": 0, "delivered": 0, "bounced": 0, "replied": 0, "opened": 0, "queued": 0},
         }
         if self.sender_pools:
             campaign["senderPoolId"] = self.sender_pools[0]["id"]
         self.campaigns.append(campaign)
         return campaign
 
-    def enrol(self, campaign: dict[str, Any], leads: list[dict[str, Any]]) -> EnrolResult:
+    def enrol(self, campaign: Campaign, leads: list[Lead]) -> EnrolResult:
         """Upsert by email across the workspace, then enrol in `campaign`; suppressed addresses are skipped.
 
         The caller has checked every email; nothing here can fail half-way. `leads` is freshly parsed request
@@ -152,7 +218,7 @@ class LeadterraState:
             if copies:
                 updated += 0 if repeat else 1
                 for record in copies:
-                    record.update((k, v) for k, v in incoming.items() if k != "email")
+                    cast(dict[str, Any], record).update((k, v) for k, v in incoming.items() if k != "email")
                 if not any(c is r for c in campaign["leads"] for r in copies):
                     campaign["leads"].append(copy.deepcopy(copies[0]))
             else:
@@ -162,11 +228,11 @@ class LeadterraState:
             self.queue_waiting(campaign)
         return EnrolResult(enrolled, updated, skipped)
 
-    def _lead_copies(self, email: str) -> list[dict[str, Any]]:
+    def _lead_copies(self, email: str) -> list[Lead]:
         wanted = email.lower()
         return [lead for c in self.campaigns for lead in c["leads"] if lead["email"].lower() == wanted]
 
-    def queue_waiting(self, campaign: dict[str, Any]) -> int:
+    def queue_waiting(self, campaign: Campaign) -> int:
         """Queue step 1 for enrolled leads not yet queued, capped by the pool's remaining volume."""
         stats = campaign["stats"]
         waiting = max(0, len(campaign["leads"]) - stats["queued"] - stats["sent"])
@@ -177,7 +243,7 @@ class LeadterraState:
             pool["remainingVolume"] -= count
         return count
 
-    def start(self, campaign: dict[str, Any], now: str, allow_empty: bool) -> None:
+    def start(self, campaign: Campaign, now: str, allow_empty: bool) -> None:
         """draft -> running (queueing step 1), paused -> running (resuming); running is a no-op."""
         if campaign["status"] == "running":
             return
@@ -190,13 +256,13 @@ class LeadterraState:
         campaign["status"] = "running"
         self.queue_waiting(campaign)
 
-    def pause(self, campaign: dict[str, Any], now: str) -> None:
+    def pause(self, campaign: Campaign, now: str) -> None:
         """running -> paused; draft and paused are no-ops. Queued messages are held, not dropped."""
         if campaign["status"] == "running":
             campaign["status"] = "paused"
             campaign["pausedAt"] = now
 
-    def stats(self, campaign: dict[str, Any]) -> dict[str, Any]:
+    def stats(self, campaign: Campaign) -> dict[str, Any]:
         counters = campaign["stats"]
         delivered = counters["delivered"]
         return {
@@ -221,7 +287,7 @@ class LeadterraState:
                 added += 1
         return added
 
-    def replies_for(self, campaign_id: str | None) -> list[dict[str, Any]]:
+    def replies_for(self, campaign_id: str | None) -> list[LeadReply]:
         if campaign_id is not None:
             self.campaign(campaign_id)
         found = [r for r in self.replies if campaign_id is None or r["campaignId"] == campaign_id]

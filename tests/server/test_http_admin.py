@@ -7,8 +7,8 @@ from typing import Any
 
 from engine_client import DEFAULT_SCENARIO_CAMPAIGNS, Mock
 
-from campaign_mock.engine.catalog import load_catalog
 from campaign_mock.pytest_plugin import MockSession
+from campaign_mock.vendors.registry import registered_catalog
 
 OWN_WORKSPACE = """\
 name: own-workspace
@@ -43,7 +43,7 @@ def test_get_health_answers_ok(shared: Mock) -> None:
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"status", "version", "scenario", "vendors", "sessions", "validator"}
-    assert (body["status"], body["vendors"], body["validator"]) == ("ok", sorted(load_catalog().vendors), "fast")
+    assert (body["status"], body["vendors"], body["validator"]) == ("ok", sorted(registered_catalog().vendors), "fast")
 
 
 def test_get_health_names_the_loaded_scenario_and_sessions(private: Mock) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 
-from campaign_mock.engine.catalog import load_catalog
-from campaign_mock.engine.scenarios import load_scenario, shipped_scenarios
+from campaign_mock.engine.scenarios import load_scenario
 from campaign_mock.engine.validation import SchemaValidator
 from campaign_mock.engine.verify import verify_scenario
 from campaign_mock.server import MockServer
+from campaign_mock.vendors.registry import registered_catalog
 
 WRONG_LEAVES: tuple[Any, ...] = (None, 7, -1, 1.5, "x", "2025-13-45T99:00:00Z", True, [], {})
 
@@ -61,9 +61,9 @@ def _replaced(value: Any, path: tuple[Any, ...], leaf: Any) -> Any:
 
 
 def test_fast_and_reference_backends_agree_on_every_exchanged_body() -> None:
-    catalog = load_catalog()
+    catalog = registered_catalog()
     with MockServer() as server, httpx.Client(base_url=server.url) as client:
-        for name, _ in shipped_scenarios():
+        for name, _ in registered_catalog().library.describe():
             verify_scenario(client, name, load_scenario(name, catalog), catalog)
         entries = server.app.journal.entries()
         exchanged = [(e.service, e.operation_id, e.status, e.request_body, e.response_body) for e in entries]

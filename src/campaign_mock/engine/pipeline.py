@@ -1,0 +1,461 @@
+"""The request path, one way through:
+
+session -> route -> fault -> authentication -> rate limit -> request validation -> handler -> finish -> send.
+
+One `Exchange` carries a request through named steps. A step that fails raises an `ApiError` (the engine's own
+HTTP errors included), which the vendor's renderer turns into its documented body; whatever the reply came from
+(handler, error or injected fault), it leaves through `_finish`, which adds the rate-limit and fault headers and
+checks it against the spec, and is then sent and journaled. The admin API is a service on the same path, with its
+own handler table and error shape, and no session state, authentication or rate limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import unquote
+
+from starlette.types import Message, Receive, Scope, Send
+
+from .admin import Admin
+from .asgi import read_body, send_json
+from .catalog import ADMIN, Catalog
+from .clock import format_instant
+from .errors import ApiError, InjectedFault, MethodNotAllowed, RateLimited, RequestInvalid, RouteNotFound
+from .faults import Fault, take_fault
+from .journal import Entry, Journal, Violation
+from .parsing import Parsed, parse_request
+from .rate_limit import Decision
+from .routing import Match, NoMatch, Router
+from .sessions import DEFAULT_SESSION, Session, SessionStore
+from .specs import Operation
+from .vendor import Call, ErrorRenderer, Reply, Vendor
+
+log = logging.getLogger("campaign_mock")
+
+ViolationPolicy = Literal["error", "warn"]
+
+SESSION_PREFIX = "/__session/"
+SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # as admin.yaml's SessionName
+_ENCODED_SLASH = re.compile(r"%2[Ff]")
+
+
+@dataclass(slots=True, eq=False)
+class Exchange:
+    """One request on its way through, and what each step found out about it."""
+
+    method: str
+    path: str  # without the session prefix and the service prefix
+    full_path: str  # without the session prefix (the admin spec documents its paths in full)
+    query: str
+    headers: dict[str, str]
+    raw_headers: list[tuple[bytes, bytes]]
+    session_name: str
+    root: str  # "/__session/NAME" when the session came from the path prefix
+    service: str
+    started: float
+    body: bytes = b""
+    session: Session | None = None
+    match: Match | NoMatch | None = None
+    fault: Fault | None = None
+    principal: Any = None
+    decision: Decision | None = None
+    reply: Reply | None = None
+    injected: bool = False  # the reply is an injected fault's
+    checked: bool = True  # the reply is checked against the spec (not a 501 or a crash report)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def operation(self) -> Operation | None:
+        return self.match.operation if isinstance(self.match, Match) else None
+
+
+class Pipeline:
+    """The engine's ASGI app: every request the Starlette router receives comes here."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: SessionStore,
+        journal: Journal,
+        admin: Admin,
+        on_violation: ViolationPolicy = "error",
+        record_journal: bool = True,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.journal = journal
+        self.admin = admin
+        self.on_violation = on_violation
+        self.record_journal = record_journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["method"] == "HEAD":  # answered as GET (the router maps it), without the body
+            send = _without_body(send)
+        ex = self._session_step(scope)
+        if ex.reply is None:
+            ex.body = await read_body(receive)
+            vendor = self.catalog.vendors.get(ex.service)
+            if vendor is not None:
+                await self._vendor(ex, vendor, scope)
+            elif ex.service == ADMIN:
+                await self._admin(ex, scope)
+            else:
+                ex.reply = self._index(ex.service)
+        assert ex.reply is not None
+        payload = await send_json(send, ex.reply.status, ex.reply.body, ex.reply.headers)
+        self._record(ex, payload)
+
+    # -- steps --------------------------------------------------------------------------------------
+    def _session_step(self, scope: Scope) -> Exchange:
+        """Read the session (header or path prefix) and the service prefix off the request."""
+        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
+        raw_path = scope.get("raw_path")
+        path: str = _decoded_except_slashes(raw_path) if raw_path else scope["path"]
+        session_name = headers.get("x-mock-session") or DEFAULT_SESSION
+        root = ""
+        if path.startswith(SESSION_PREFIX):
+            session_name, _, tail = path[len(SESSION_PREFIX) :].partition("/")
+            root = SESSION_PREFIX + session_name
+            path = "/" + tail
+        service, _, rest = path[1:].partition("/")
+        ex = Exchange(
+            method=scope["method"],
+            path="/" + rest,
+            full_path=path,
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            raw_headers=raw_headers,
+            session_name=session_name,
+            root=root,
+            service=service,
+            started=time.perf_counter(),
+        )
+        if not SESSION_NAME.fullmatch(session_name):
+            message = f"session names are 1-100 letters, digits, '_', '.' or '-'; got {session_name!r}"
+            ex.reply = Reply(400, {"error": {"code": "invalid_session", "message": message}})
+        return ex
+
+    async def _vendor(self, ex: Exchange, vendor: Vendor[Any], scope: Scope) -> None:
+        if self._is_spec_request(ex):
+            ex.reply = self._spec_reply(vendor.name, scope, ex)
+            return
+        ex.session = self.store.get(ex.session_name)
+        try:
+            self._route(ex, self.catalog.routers[vendor.name], ex.path)
+            await self._fault(ex, vendor)
+            if ex.reply is None:
+                self._authenticate(ex, vendor)
+                self._rate_limit(ex, vendor)
+                parsed = self._validate(ex, vendor.strict_query, ex.path)
+                ex.reply = await self._handle(ex, vendor, parsed)
+        except ApiError as error:
+            self._fail(ex, error, vendor.errors, vendor.name)
+        self._finish(ex, vendor)
+
+    def _route(self, ex: Exchange, router: Router, path: str) -> None:
+        """Find the operation; a path that matches none is refused later, once the caller is known."""
+        ex.match = router.match(ex.method, path)
+
+    async def _fault(self, ex: Exchange, vendor: Vendor[Any]) -> None:
+        """Apply the first matching fault: its delay, then its own answer (if it gives a status)."""
+        assert ex.session is not None
+        op = ex.operation
+        fault = take_fault(ex.session.faults, vendor.name, ex.method, ex.path, op.path if op else None)
+        if fault is None:
+            return
+        ex.fault = fault
+        if fault.delay_ms:
+            await asyncio.sleep(fault.delay_ms / 1000)
+        if fault.status is None:
+            return  # it only delays and/or adds headers
+        if fault.body is None:
+            raise InjectedFault(fault.status, self._peek(ex, vendor))
+        ex.reply, ex.injected = Reply(fault.status, fault.body), True
+
+    def _authenticate(self, ex: Exchange, vendor: Vendor[Any]) -> None:
+        assert ex.session is not None
+        ex.principal = vendor.authenticate(ex.headers, ex.session.states[vendor.name], ex.session.variants)
+
+    def _rate_limit(self, ex: Exchange, vendor: Vendor[Any]) -> None:
+        assert ex.session is not None
+        policy = ex.session.policy(vendor.name)
+        if policy is None or vendor.rate_limit is None:
+            return
+        key = vendor.rate_limit.key(ex.headers)
+        ex.decision = ex.session.limiter.check(vendor.name, key, policy, ex.session.clock.timestamp())
+        if not ex.decision.allowed:
+            raise RateLimited(ex.decision)
+
+    def _validate(self, ex: Exchange, strict_query: bool, path: str) -> Parsed:
+        match = ex.match
+        if isinstance(match, NoMatch):
+            if match.allowed:
+                raise MethodNotAllowed(ex.method, match.allowed)
+            raise RouteNotFound(path)
+        assert match is not None
+        return parse_request(match.operation, match.path_params, ex.query, ex.body, strict_query)
+
+    async def _handle(self, ex: Exchange, vendor: Vendor[Any], parsed: Parsed) -> Reply:
+        op = ex.operation
+        session = ex.session
+        assert op is not None and session is not None
+        handler = vendor.handlers.get(op.operation_id)
+        if handler is None:
+            ex.checked = False
+            return _not_implemented(op)
+        call = Call(
+            operation=op,
+            path_params=parsed.path_params,
+            query=parsed.query,
+            body=parsed.body,
+            headers=ex.headers,
+            principal=ex.principal,
+            state=session.catch_up(vendor.name),
+            now=session.clock.now(),
+            ids=session.ids,
+            chance=session.chance,
+            variants=session.variants,
+        )
+        try:
+            return await handler(call)
+        except ApiError:
+            raise
+        except Exception:  # a bug of ours: answer in JSON, name the operation, and keep serving
+            return self._crash_report(ex, op)
+
+    def _fail(self, ex: Exchange, error: ApiError, renderer: ErrorRenderer, service: str) -> None:
+        """The reply for a failed step: the vendor's documented error for it."""
+        documented = renderer.documented(error)
+        if isinstance(error, RequestInvalid) and ex.session is not None:
+            ex.violations.append(self._request_violation(ex, error, documented.status, service))
+        ex.reply = Reply(documented.status, renderer.render(documented), dict(documented.headers))
+        if isinstance(error, MethodNotAllowed):
+            ex.reply.headers["Allow"] = ", ".join(error.allowed)
+        ex.injected = isinstance(error, InjectedFault)
+
+    def _finish(self, ex: Exchange, vendor: Vendor[Any] | None) -> None:
+        """What every reply gets: rate-limit headers, the fault's headers, and the contract check."""
+        reply = ex.reply
+        assert reply is not None
+        if vendor is not None:
+            decision = ex.decision or self._peek(ex, vendor)
+            if decision is not None:
+                reply.headers.update(decision.headers())
+        if ex.fault is not None:
+            reply.headers.update(ex.fault.headers)
+        op = ex.operation
+        if op is None or not ex.checked:
+            return
+        if ex.injected and op.response_for(reply.status) is None:
+            return  # a fault may answer any status; a body it carries for a documented one is still checked
+        ex.violations += self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
+
+    # -- the admin service ----------------------------------------------------------------------------
+    async def _admin(self, ex: Exchange, scope: Scope) -> None:
+        if self._is_spec_request(ex):
+            ex.reply = self._spec_reply(ADMIN, scope, ex, root="")
+            return
+        headers = ex.headers
+        if ex.root:
+            # `/__session/NAME/__admin/...` acts on that session, as vendor paths under the prefix do;
+            # without this a reset sent through a test's session URL would reset every session.
+            headers = {**headers, "x-mock-session": ex.session_name}
+        try:
+            self._route(ex, self.catalog.routers[ADMIN], ex.full_path)
+            parsed = self._validate(ex, True, ex.full_path)
+            op = ex.operation
+            assert op is not None
+            try:
+                ex.reply = await self.admin.handle(op, parsed, headers)
+            except ApiError:
+                raise
+            except Exception:
+                ex.reply = self._crash_report(ex, op)
+        except ApiError as error:
+            self._fail(ex, error, self.admin.errors, ADMIN)
+        self._finish(ex, None)
+
+    # -- recording ------------------------------------------------------------------------------------
+    def _record(self, ex: Exchange, payload: bytes) -> None:
+        """Vendor exchanges go to the journal (with their violations); admin violations are kept on their own."""
+        session = ex.session
+        if session is None or not self.record_journal:
+            self.journal.add_violations(ex.violations)
+            return
+        reply = ex.reply
+        assert reply is not None
+        op = ex.operation
+        self.journal.add(
+            Entry(
+                id=self.journal.next_id(),
+                time=session.clock.timestamp(),
+                session=ex.session_name,
+                service=ex.service,
+                operation_id=op.operation_id if op else None,
+                method=ex.method,
+                path=ex.path,
+                query=ex.query,
+                request_headers=ex.raw_headers,
+                request_body=ex.body,
+                status=reply.status,
+                response_headers=reply.headers,
+                response_body=payload,
+                duration_ms=(time.perf_counter() - ex.started) * 1000,
+                violations=ex.violations,
+                injected=ex.injected,
+            )
+        )
+
+    def _check_response(self, op: Operation, reply: Reply, session: str) -> list[Violation]:
+        """Check the reply against the spec; a reply that breaks it becomes a 500 naming the operation (or, with
+        `on_violation="warn"`, is passed on), and the violation is returned for the record."""
+        spec = op.response_for(reply.status)
+        issues: list[dict[str, str]] = []
+        if spec is None:
+            message = f"status {reply.status} is not documented for {op.operation_id}"
+            issues.append({"where": "", "schemaPath": "responses", "message": message})
+        elif spec.validator is None:
+            if reply.body is not None:
+                message = "the spec documents no body for this status"
+                issues.append({"where": "", "schemaPath": f"responses/{reply.status}", "message": message})
+        else:
+            for issue in spec.validator.issues(reply.body):
+                issues.append(
+                    {
+                        "where": issue.where,
+                        "schemaPath": f"responses/{reply.status}/{issue.schema_path}",
+                        "message": issue.message,
+                    }
+                )
+        if not issues:
+            return []
+        violation = Violation(
+            "response",
+            session,
+            op.service,
+            op.operation_id,
+            op.method,
+            op.path,
+            reply.status,
+            tuple(issues),
+            self._now_text(session),
+        )
+        log.error("response broke the contract of %s: %s", op.operation_id, issues)
+        if self.on_violation == "error":
+            first = issues[0]
+            body = {
+                "error": "mock_contract_violation",
+                "operation": op.operation_id,
+                "status": reply.status,
+                "schemaPath": first["schemaPath"],
+                "where": first["where"],
+                "message": first["message"],
+            }
+            reply.status, reply.body, reply.headers = 500, body, {}
+        return [violation]
+
+    def _crash_report(self, ex: Exchange, op: Operation) -> Reply:
+        log.exception("handler for %s failed", op.operation_id)
+        ex.checked = False
+        session = ex.session.name if ex.session else ADMIN
+        issue = {"schemaPath": "", "message": "handler raised an exception", "where": ""}
+        ex.violations.append(
+            Violation(
+                "response",
+                session,
+                op.service,
+                op.operation_id,
+                op.method,
+                op.path,
+                500,
+                (issue,),
+                self._now_text(session),
+            )
+        )
+        message = "the mock's handler failed; see the server log"
+        return Reply(500, {"error": "mock_internal_error", "operation": op.operation_id, "message": message})
+
+    def _request_violation(self, ex: Exchange, error: RequestInvalid, status: int, service: str) -> Violation:
+        issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in error.issues)
+        op = ex.operation
+        session = ex.session_name
+        return Violation(
+            "request",
+            session,
+            service,
+            op.operation_id if op else None,
+            ex.method,
+            ex.path,
+            status,
+            issues,
+            self._now_text(session),
+        )
+
+    def _now_text(self, session: str) -> str:
+        """A violation's time, read from the mock clock of its session (the server clock for admin calls), so
+        a frozen clock makes violations as deterministic as the journal entries that carry them."""
+        clock = self.store.clock if session == ADMIN else self.store.get(session).clock
+        return format_instant(clock.now())
+
+    # -- what is not an operation ---------------------------------------------------------------------
+    def _peek(self, ex: Exchange, vendor: Vendor[Any]) -> Decision | None:
+        """The rate-limit reading for a request that does not count (an auth failure, a fault), for its headers."""
+        session = ex.session
+        assert session is not None
+        policy = session.policy(vendor.name)
+        if policy is None or vendor.rate_limit is None:
+            return None
+        key = vendor.rate_limit.key(ex.headers)
+        return session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False)
+
+    @staticmethod
+    def _is_spec_request(ex: Exchange) -> bool:
+        return ex.path == "/openapi.json" and ex.method in ("GET", "HEAD")
+
+    def _spec_reply(self, service: str, scope: Scope, ex: Exchange, root: str | None = None) -> Reply:
+        host = ex.headers.get("host") or "127.0.0.1"
+        scheme = scope.get("scheme", "http")
+        prefix = "" if service == ADMIN else f"/{service}"
+        base = ex.root if root is None else root
+        return Reply(200, self.catalog.specs[service].served(f"{scheme}://{host}{base}{prefix}"))
+
+    def _index(self, service: str) -> Reply:
+        """`/` lists what is served; any other unknown prefix answers 404 with the same list."""
+        vendors = sorted(self.catalog.vendors)
+        listing: dict[str, Any] = {
+            "vendors": {v: {"prefix": f"/{v}", "openapi": f"/{v}/openapi.json"} for v in vendors},
+            "admin": {"prefix": f"/{ADMIN}", "openapi": f"/{ADMIN}/openapi.json"},
+        }
+        if not service:
+            return Reply(200, {"name": "campaign-mock", **listing})
+        known = ", ".join(f"/{v}" for v in [*vendors, ADMIN])
+        message = f"no vendor is served under /{service}; known prefixes: {known}"
+        return Reply(404, {"error": {"code": "unknown_prefix", "message": message}, **listing})
+
+
+def _decoded_except_slashes(raw: bytes) -> str:
+    """The request path percent-decoded, except that `%2F` stays encoded: a slash inside an id must not become
+    a separator (the router turns it back into `/` in the parameters it captures)."""
+    return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(raw.decode("latin-1")))
+
+
+def _without_body(send: Send) -> Send:
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_head
+
+
+def _not_implemented(op: Operation) -> Reply:
+    message = f"{op.method} {op.path} ({op.operation_id}) has no handler yet"
+    return Reply(501, {"error": "not_implemented", "operation": op.operation_id, "message": message})

@@ -1,0 +1,190 @@
+"""The vendor contract: what a vendor gives the engine, and what its handlers receive and return.
+
+A vendor is data plus handlers: its spec file, its state type, how it authenticates, how it words its errors,
+its variants, its rate limit and where its scenarios live. The engine does everything else. Handlers are
+`async def <operationId>(call: Call[State, Principal]) -> Reply`, collected from the vendor's handler module by
+name, and raise `ApiError` for documented errors.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Generic, Self, TypeVar
+
+from .chance import Chance
+from .errors import (
+    ApiError,
+    InjectedFault,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RateLimited,
+    RequestInvalid,
+    RouteNotFound,
+)
+from .ids import IdFactory
+from .rate_limit import RateLimitPolicy
+from .specs import Operation
+from .variants import Variant, Variants
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StateContext:
+    """What building a state, or moving it on in time, may use: the clock's reading, the session's id factory
+    and its seeded outcomes."""
+
+    now: datetime
+    ids: IdFactory
+    chance: Chance
+
+
+class VendorState(ABC):
+    """A vendor's records for one session. `to_dict` is the scenario-file form, so export/import round-trips."""
+
+    @classmethod
+    @abstractmethod
+    def from_dict(cls, data: dict[str, Any], ctx: StateContext) -> Self: ...
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def advance_to(self, ctx: StateContext) -> None:  # noqa: B027 - most states have nothing that runs by itself
+        """Do, in time order, whatever became due up to `ctx.now`. Called before a handler runs and before an
+        export, however far the clock moved since the last call."""
+
+
+StateT = TypeVar("StateT", bound=VendorState)
+PrincipalT = TypeVar("PrincipalT")
+
+
+@dataclass(frozen=True)
+class Call(Generic[StateT, PrincipalT]):
+    """One request as a handler sees it: authenticated, rate-limited, validated, and its state caught up."""
+
+    operation: Operation
+    path_params: dict[str, str]
+    query: dict[str, Any]
+    body: Any
+    headers: Mapping[str, str]
+    principal: PrincipalT
+    state: StateT
+    now: datetime
+    ids: IdFactory
+    chance: Chance
+    variants: Variants
+
+    def variant(self, variant: Variant) -> str:
+        """The session's choice for one of the vendor's declared variants."""
+        return self.variants[variant.name]
+
+
+Handler = Callable[[Call[Any, Any]], Awaitable[Reply]]
+Authenticator = Callable[[Mapping[str, str], StateT, Variants], Any]
+ReferenceCheck = Callable[[dict[str, Any]], list[tuple[tuple[str | int, ...], str]]]
+
+
+def handlers_of(module: ModuleType) -> dict[str, Handler]:
+    """Every public `async def` defined in `module`, by name: the name is the operationId it serves."""
+    return {
+        name: fn
+        for name, fn in vars(module).items()
+        if not name.startswith("_") and inspect.iscoroutinefunction(fn) and fn.__module__ == module.__name__
+    }
+
+
+def presented_key(headers: Mapping[str, str], header: str, scheme: str | None = None) -> str:
+    """The key a request presents in `header` (lower-case name), after `scheme` (e.g. `Bearer`) when one is
+    expected; empty when it is missing or malformed. Vendors authenticate and rate-limit by it."""
+    value = headers.get(header, "").strip()
+    if scheme is None:
+        return value
+    given, _, key = value.partition(" ")
+    return key.strip() if given.lower() == scheme.lower() else ""
+
+
+class ErrorRenderer(ABC):
+    """How one vendor shapes its errors. `render` gives the body for any error; the hooks below turn the engine's
+    own errors into the vendor's documented ones, and a vendor overrides only those it documents differently."""
+
+    @abstractmethod
+    def render(self, error: ApiError) -> Any:
+        """The response body for an error (status, code, message and details are on `error`)."""
+
+    def documented(self, error: ApiError) -> ApiError:
+        if isinstance(error, RequestInvalid):
+            return self.request_invalid(error)
+        if isinstance(error, RouteNotFound):
+            return self.route_not_found(error)
+        if isinstance(error, MethodNotAllowed):
+            return self.method_not_allowed(error)
+        if isinstance(error, RateLimited):
+            return self.rate_limited(error)
+        if isinstance(error, PayloadTooLarge):
+            return self.payload_too_large(error)
+        if isinstance(error, InjectedFault):
+            return self.injected(error)
+        return error
+
+    def request_invalid(self, error: RequestInvalid) -> ApiError:
+        return error
+
+    def route_not_found(self, error: RouteNotFound) -> ApiError:
+        return error
+
+    def method_not_allowed(self, error: MethodNotAllowed) -> ApiError:
+        return error
+
+    def rate_limited(self, error: RateLimited) -> ApiError:
+        return error
+
+    def payload_too_large(self, error: PayloadTooLarge) -> ApiError:
+        return error
+
+    def injected(self, error: InjectedFault) -> ApiError:
+        """The documented error for a status a fault injects without a body."""
+        return error
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A vendor's documented request limit: the policy, what it counts by, and the variant (if any) whose choice
+    (`fixed` / `sliding`) sets the window kind."""
+
+    policy: RateLimitPolicy
+    key: Callable[[Mapping[str, str]], str]
+    window_variant: Variant | None = None
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a catalog is cached per set of vendors
+class Vendor(Generic[StateT]):
+    name: str
+    spec_file: Path
+    state_type: type[StateT]
+    handlers: Mapping[str, Handler]
+    authenticate: Authenticator[StateT]
+    errors: ErrorRenderer
+    scenario_dir: Path | None = None  # `<dir>/<name>.yaml` are shipped as `<vendor>/<name>`
+    rate_limit: RateLimit | None = None
+    variants: tuple[Variant, ...] = ()
+    strict_query: bool = False  # answer unexpected query parameters with the validation error
+    check_references: ReferenceCheck | None = None
+
+    def __post_init__(self) -> None:
+        for variant in self.variants:
+            if not variant.name.startswith(f"{self.name}."):
+                raise ValueError(f"vendor {self.name}: variant {variant.name!r} must be named {self.name}.<switch>")
+        window = self.rate_limit.window_variant if self.rate_limit else None
+        if window is not None and window not in self.variants:
+            raise ValueError(f"vendor {self.name}: rate-limit variant {window.name!r} is not one of its variants")
