@@ -406,7 +406,7 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
     import importlib.util
 
     from campaign_mock.app import Settings, create_app
-    from campaign_mock.engine.catalog import load_catalog
+    from campaign_mock.vendors.registry import registered_catalog
     from campaign_mock.engine.routing import Match
 
     spec = importlib.util.spec_from_file_location("bench_serve", HERE / "serve.py")
@@ -429,7 +429,7 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
     bulk_body = json.loads(POST_BODY)
     timers: dict[str, tuple[Any, int]] = {}  # name -> (callable, calls per repeat)
     for backend in ("fast", "reference"):
-        router = load_catalog(backend).routers["leadterra"]  # type: ignore[arg-type]
+        router = registered_catalog(backend).routers["leadterra"]  # type: ignore[arg-type]
         stats, bulk = router.match("GET", GET_PATH[10:]), router.match("POST", POST_PATH[10:])
         assert isinstance(stats, Match) and isinstance(bulk, Match)
         response = stats.operation.response_for(200)

@@ -1,8 +1,11 @@
 """`create_app(settings, vendors)`: the one place the mock is assembled.
 
-The app is a Starlette application, so Starlette middleware (CORS, say) and `TestClient` work on it. Its router
-has no routes of its own: every request goes to the engine's pipeline, whose router is generated from the specs.
-(A Starlette catch-all route would refuse paths it cannot match, such as one with `%0A`, and cost a route scan.)
+The app is a Starlette application, so Starlette middleware (CORS, say) and `TestClient` work on it. It has no
+routes of its own: every HTTP request goes to the engine's pipeline, whose router is generated from the specs (a
+Starlette catch-all route would refuse paths it cannot match, such as one with `%0A`, and cost a route scan), and
+the lifespan goes to Starlette's router, so startup and shutdown handlers run as usual. Starlette's exception
+middleware is left out of the stack: no route of ours raises `HTTPException`, and the engine answers every error
+in the vendor's format itself.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Any, Literal
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import Message, Receive, Scope, Send
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .engine.admin import Admin
 from .engine.catalog import Catalog, load_catalog
@@ -46,7 +50,7 @@ class MockApp(Starlette):
 
     def __init__(self, pipeline: Pipeline, middleware: Sequence[Middleware]) -> None:
         super().__init__(middleware=middleware)
-        self.router.default = _last_resort(pipeline)
+        self._serve_http = _last_resort(pipeline)
         self.pipeline = pipeline
         self.catalog: Catalog = pipeline.catalog
         self.store: SessionStore = pipeline.store
@@ -54,7 +58,20 @@ class MockApp(Starlette):
         self.clock: Clock = pipeline.store.clock
 
 
-def _last_resort(pipeline: Pipeline) -> Any:
+    def build_middleware_stack(self) -> ASGIApp:
+        app: ASGIApp = self._engine
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return ServerErrorMiddleware(app, debug=self.debug)
+
+    async def _engine(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._serve_http(scope, receive, send)
+        else:
+            await self.router(scope, receive, send)
+
+
+def _last_resort(pipeline: Pipeline) -> ASGIApp:
     """The pipeline, with a JSON 500 for anything it did not expect: never a stack trace, never text/plain."""
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:

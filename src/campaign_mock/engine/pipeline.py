@@ -211,6 +211,7 @@ class Pipeline:
         if handler is None:
             ex.checked = False
             return _not_implemented(op)
+        now = session.clock.now()
         call = Call(
             operation=op,
             path_params=parsed.path_params,
@@ -218,8 +219,8 @@ class Pipeline:
             body=parsed.body,
             headers=ex.headers,
             principal=ex.principal,
-            state=session.catch_up(vendor.name),
-            now=session.clock.now(),
+            state=session.catch_up(vendor.name, now),
+            now=now,
             ids=session.ids,
             chance=session.chance,
             variants=session.variants,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+from datetime import datetime
 from typing import Any
 
 from .catalog import Catalog
@@ -78,13 +79,13 @@ class Session:
     def policy(self, vendor: str) -> RateLimitPolicy | None:
         return self._policies.get(vendor)
 
-    def context(self) -> StateContext:
-        return StateContext(self.clock.now(), self.ids, self.chance)
+    def context(self, now: datetime | None = None) -> StateContext:
+        return StateContext(now or self.clock.now(), self.ids, self.chance)
 
-    def catch_up(self, vendor: str) -> VendorState:
-        """The vendor's state, with whatever became due up to the session's clock done."""
+    def catch_up(self, vendor: str, now: datetime | None = None) -> VendorState:
+        """The vendor's state, with whatever became due up to `now` (the session's clock) done."""
         state = self.states[vendor]
-        state.advance_to(self.context())
+        state.advance_to(self.context(now))
         return state
 
     def _build_states(self, sections: dict[str, dict[str, Any]]) -> dict[str, VendorState]:

@@ -69,7 +69,7 @@ StateT = TypeVar("StateT", bound=VendorState)
 PrincipalT = TypeVar("PrincipalT")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, per request
 class Call(Generic[StateT, PrincipalT]):
     """One request as a handler sees it: authenticated, rate-limited, validated, and its state caught up."""
 

@@ -101,6 +101,7 @@ class LeadterraState(VendorState):
         self.suppression: list[str] = data["suppressionList"]
         self.replies = cast(list[LeadReply], data["replies"])
         self.webhooks = cast(list[Webhook], data["webhooks"])
+        self._next_refill = self._first_window_end()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], ctx: StateContext) -> Self:
@@ -153,7 +154,8 @@ class LeadterraState(VendorState):
         )
 
     def advance_to(self, ctx: StateContext) -> None:
-        self.refresh_pools(ctx.now)
+        if ctx.now.timestamp() >= self._next_refill:
+            self.refresh_pools(ctx.now)
 
     # -- lookups ------------------------------------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -176,6 +178,12 @@ class LeadterraState(VendorState):
             if elapsed >= POOL_WINDOW:
                 pool["remainingVolume"] = pool["dailyCapacity"]
                 pool["windowStartedAt"] = format_instant(now - elapsed % POOL_WINDOW)
+        self._next_refill = self._first_window_end()
+
+    def _first_window_end(self) -> float:
+        """When the earliest pool window ends: until then there is nothing to refill (a cheap check per request)."""
+        ends = [(parse_instant(p["windowStartedAt"]) + POOL_WINDOW).timestamp() for p in self.sender_pools]
+        return min(ends, default=float("inf"))
 
     def is_suppressed(self, email: str) -> bool:
         return email.lower() in {s.lower() for s in self.suppression}
