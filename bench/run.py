@@ -406,8 +406,8 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
     import importlib.util
 
     from campaign_mock.app import Settings, create_app
-    from campaign_mock.vendors.registry import registered_catalog
     from campaign_mock.engine.routing import Match
+    from campaign_mock.vendors.registry import registered_catalog
 
     spec = importlib.util.spec_from_file_location("bench_serve", HERE / "serve.py")
     assert spec is not None and spec.loader is not None
