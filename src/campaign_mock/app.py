@@ -57,7 +57,6 @@ class MockApp(Starlette):
         self.journal: Journal = pipeline.journal
         self.clock: Clock = pipeline.store.clock
 
-
     def build_middleware_stack(self) -> ASGIApp:
         app: ASGIApp = self._engine
         for cls, args, kwargs in reversed(self.user_middleware):

@@ -1,4 +1,5 @@
-"""A broken spec stops startup with `file:line: message` for every problem, never at the first request."""
+"""Specs: a broken one stops startup with `file:line: message` for every problem, never at the first request;
+a good one becomes the table of operations the engine routes, validates and checks replies by."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fake_vendor import SPEC_FILE
 
 from campaign_mock.engine.errors import ConfigError
 from campaign_mock.engine.specs import load_spec
@@ -59,10 +61,60 @@ def test_load_spec_reports_every_problem_with_its_line(tmp_path: Path) -> None:
     assert len(lines) == 5
 
 
-def test_every_shipped_spec_operation_has_a_source_and_compiles() -> None:
-    for name in ("leadterra", "foxreach", "admin"):
-        spec = load_spec(name)
-        assert spec.operations, name
-        for op in spec.operations:
-            assert op.sources, op.operation_id
-            assert op.responses, op.operation_id
+def test_admin_spec_operations_have_sources_and_compile() -> None:
+    spec = load_spec("admin")
+
+    assert spec.operations
+    for op in spec.operations:
+        assert op.sources, op.operation_id
+        assert op.responses, op.operation_id
+
+
+def test_vendor_spec_becomes_the_operation_table() -> None:
+    spec = load_spec("fakevendor", SPEC_FILE)
+
+    get_thing = spec.operation("get_thing")
+    assert [(op.method, op.path, op.operation_id) for op in spec.operations][:3] == [
+        ("GET", "/v1/things", "list_things"),
+        ("POST", "/v1/things", "create_thing"),
+        ("GET", "/v1/things/{thing_id}", "get_thing"),
+    ]
+    assert [(p.name, p.location, p.required, p.types) for p in get_thing.parameters] == [
+        ("thing_id", "path", True, ("string",))
+    ]
+    assert sorted(get_thing.responses) == [200, 401, 404, 429]
+    assert get_thing.sources == ("https://docs.fake.example/things#get",)
+    assert spec.operation("greet").sources == (
+        "https://docs.fake.example/greeting",
+        "https://blog.fake.example/greeting",
+    )
+    assert spec.operation("create_thing").body_required
+
+
+def test_response_for_an_undocumented_status_is_none_and_a_bodiless_one_has_no_validator() -> None:
+    spec = load_spec("fakevendor", SPEC_FILE)
+
+    assert spec.operation("get_thing").response_for(500) is None
+    explode = spec.operation("explode").response_for(200)
+    assert explode is not None and explode.validator is None
+
+
+def test_response_validators_follow_component_references() -> None:
+    response = load_spec("fakevendor", SPEC_FILE).operation("get_thing").response_for(404)
+
+    assert response is not None and response.validator is not None
+    assert response.validator.issues({"problem": {"code": "missing", "detail": "no thing"}}) == []
+    assert [str(i) for i in response.validator.issues({"problem": {"code": "missing"}})] == [
+        "problem: 'detail' is a required property"
+    ]
+
+
+def test_served_spec_drops_the_scenario_state_and_points_servers_at_the_mock() -> None:
+    spec = load_spec("fakevendor", SPEC_FILE)
+
+    served = spec.served("http://127.0.0.1:8750/fakevendor")
+
+    assert "x-scenario-state" not in served
+    assert served["servers"] == [{"url": "http://127.0.0.1:8750/fakevendor", "description": "campaign-mock"}]
+    assert spec.scenario_state_schema is not None
+    assert spec.scenario_state_schema["$defs"].keys() == {"Thing", "Kind"}

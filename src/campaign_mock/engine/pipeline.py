@@ -243,21 +243,20 @@ class Pipeline:
         ex.injected = isinstance(error, InjectedFault)
 
     def _finish(self, ex: Exchange, vendor: Vendor[Any] | None) -> None:
-        """What every reply gets: rate-limit headers, the fault's headers, and the contract check."""
+        """What every reply gets: the contract check, then rate-limit headers and the fault's headers (added after
+        the check, so a reply the check replaces with a 500 keeps them too)."""
         reply = ex.reply
         assert reply is not None
+        op = ex.operation
+        # A fault may answer any status; a body it carries for a documented one is still checked.
+        if op is not None and ex.checked and not (ex.injected and op.response_for(reply.status) is None):
+            ex.violations += self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
         if vendor is not None:
             decision = ex.decision or self._peek(ex, vendor)
             if decision is not None:
                 reply.headers.update(decision.headers())
         if ex.fault is not None:
             reply.headers.update(ex.fault.headers)
-        op = ex.operation
-        if op is None or not ex.checked:
-            return
-        if ex.injected and op.response_for(reply.status) is None:
-            return  # a fault may answer any status; a body it carries for a documented one is still checked
-        ex.violations += self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
 
     # -- the admin service ----------------------------------------------------------------------------
     async def _admin(self, ex: Exchange, scope: Scope) -> None:

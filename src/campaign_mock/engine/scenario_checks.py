@@ -118,17 +118,23 @@ def expect_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) ->
 
 
 class Provenance:
-    """Which file (and where in it) each record of a merged scenario came from, by object identity."""
+    """Which file (and where in it) each record of a merged scenario came from, by object identity. Each entry
+    holds its record, so no id it is keyed by can be reused by another object while it is kept."""
 
     def __init__(self) -> None:
-        self._origin: dict[int, tuple[str, LineMap | None, JsonPath]] = {}
+        self._origin: dict[int, tuple[object, str, LineMap | None, JsonPath]] = {}
 
     def note(self, scenario: Scenario, file: str, lines: LineMap | None) -> None:
         for vendor, section in scenario.vendors.items():
             for key, value in section.items():
                 if isinstance(value, list):
                     for i, item in enumerate(value):
-                        self._origin.setdefault(id(item), (file, lines, ("vendors", vendor, key, i)))
+                        self._origin.setdefault(id(item), (item, file, lines, ("vendors", vendor, key, i)))
+
+    def absorb(self, other: Provenance) -> None:
+        """Take the origins `other` knows (a parent's: its own file, lines and places) for records not placed yet."""
+        for key, origin in other._origin.items():
+            self._origin.setdefault(key, origin)
 
     def locate(self, merged: Scenario, vendor: str, rel: JsonPath, message: str, file: str, lines: LineMap) -> Problem:
         text = f"vendors.{vendor}.{format_path(rel)}: {message}"
@@ -136,7 +142,7 @@ class Provenance:
             record = merged.vendors[vendor][rel[0]][rel[1]]
             origin = self._origin.get(id(record))
             if origin is not None:
-                origin_file, origin_lines, origin_path = origin
+                _, origin_file, origin_lines, origin_path = origin
                 where = (*origin_path, *rel[2:])
                 line = origin_lines.line_for(where) if origin_lines else None
                 return Problem(origin_file, line, f"{format_path(where)}: {message}")

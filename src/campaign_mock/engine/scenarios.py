@@ -36,6 +36,9 @@ class Scenario:
     faults: list[dict[str, Any]] = field(default_factory=list)
     vendors: dict[str, dict[str, Any]] = field(default_factory=dict)
     expect: list[dict[str, Any]] = field(default_factory=list)
+    # Where each record was written (file, line), so a problem found only once files are merged names the file
+    # that wrote the record, however many `extends` away.
+    provenance: checks.Provenance = field(default_factory=checks.Provenance, repr=False, compare=False)
 
     def document(self) -> dict[str, Any]:
         """The scenario-file form of this (merged) scenario, with no `extends` left to resolve."""
@@ -137,9 +140,11 @@ def _from_data(
     merged = own
     if bases:
         base = merge_all(bases)
+        provenance.absorb(base.provenance)
         provenance.note(base, base.file, None)
         merged = _merge(base, own)
         merged.expect = [*kept_expect, *merged.expect]
+    merged.provenance = provenance
     problems += _reference_problems(merged, provenance, display, lines, catalog)
     if problems:
         raise ConfigError(problems)
@@ -164,6 +169,9 @@ def _merge(base: Scenario, top: Scenario) -> Scenario:
         for key, value in section.items():
             old = target.get(key)
             target[key] = _merge_list(old, value) if isinstance(old, list) and isinstance(value, list) else value
+    provenance = checks.Provenance()
+    provenance.absorb(top.provenance)
+    provenance.absorb(base.provenance)
     return Scenario(
         name=top.name,
         description=top.description or base.description,
@@ -175,6 +183,7 @@ def _merge(base: Scenario, top: Scenario) -> Scenario:
         faults=[*base.faults, *top.faults],
         vendors=vendors,
         expect=top.expect,
+        provenance=provenance,
     )
 
 
