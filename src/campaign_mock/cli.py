@@ -90,6 +90,17 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("scenarios", nargs="*", help="names or paths (default: every shipped scenario)")
     verify.add_argument("--target", help="a running mock's URL (default: a fresh in-process mock)")
     verify.set_defaults(run=_verify)
+
+    new_vendor = sub.add_parser("new-vendor", help="write a working skeleton of a new vendor into a source checkout")
+    new_vendor.add_argument("name", help="the vendor's name: lowercase letters and digits, starting with a letter")
+    new_vendor.add_argument(
+        "--into",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the root of a campaign-mock source checkout (default: the current directory)",
+    )
+    new_vendor.set_defaults(run=_new_vendor)
     return parser
 
 
@@ -234,3 +245,18 @@ def _verify_all(client: httpx.Client, scenarios: list[tuple[str, Scenario]], cat
             print(outcome.line(), flush=True)
             outcomes.append(outcome)
     return outcomes
+
+
+def _new_vendor(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_vendor  # only this command needs it
+
+    try:
+        skeleton = new_vendor(args.name, args.into)
+    except ScaffoldError as exc:
+        print(f"campaign-mock new-vendor: {exc}", file=sys.stderr)
+        return 2
+    for path in skeleton.files:
+        print(f"created   {path.as_posix()}")
+    print(f"added {skeleton.name!r} to {skeleton.registry.as_posix()}")
+    print(f"next: campaign-mock serve, then GET /{skeleton.name}/v1/things; pytest tests/vendors/{skeleton.name}")
+    return 0
