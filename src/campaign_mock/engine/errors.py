@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from .rate_limit import Decision
+    from .specs import Operation
     from .validation import Issue
 
 
@@ -37,6 +38,9 @@ class ApiError(Exception):
         self.message = message
         self.details = details or {}
         self.headers = headers or {}
+        # The operation the request was routed to (None: no route), set by the engine before rendering, for
+        # vendors whose error body differs from one operation to another.
+        self.operation: Operation | None = None
 
 
 class EngineError(ApiError):

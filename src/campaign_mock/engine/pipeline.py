@@ -234,7 +234,9 @@ class Pipeline:
 
     def _fail(self, ex: Exchange, error: ApiError, renderer: ErrorRenderer, service: str) -> None:
         """The reply for a failed step: the vendor's documented error for it."""
+        error.operation = ex.operation
         documented = renderer.documented(error)
+        documented.operation = ex.operation
         if isinstance(error, RequestInvalid) and ex.session is not None:
             ex.violations.append(self._request_violation(ex, error, documented.status, service))
         ex.reply = Reply(documented.status, renderer.render(documented), dict(documented.headers))

@@ -59,6 +59,7 @@ class Operation:
     default_response: ResponseSpec | None
     inferred: bool
     sources: tuple[str, ...]
+    extensions: dict[str, Any] = field(default_factory=dict)  # the operation's `x-*` keys (x-permission, ...)
 
     def response_for(self, status: int) -> ResponseSpec | None:
         return self.responses.get(status, self.default_response)
@@ -264,6 +265,7 @@ class _Builder:
             responses=responses,
             default_response=default,
             inferred=bool(raw.get("x-inferred", False)),
+            extensions={k: v for k, v in raw.items() if isinstance(k, str) and k.startswith("x-")},
             sources=tuple([sources] if isinstance(sources, str) else sources),
         )
 
