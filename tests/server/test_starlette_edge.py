@@ -1,0 +1,111 @@
+"""The mock at its edge is a Starlette application: Starlette's TestClient drives it, a user's Starlette middleware
+runs around it, and `--cors` puts Starlette's CORS middleware in front of the vendors."""
+
+from __future__ import annotations
+
+import warnings
+
+import yaml
+from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+
+from campaign_mock.app import Settings, create_app
+from campaign_mock.cli import _parser, _settings
+from campaign_mock.vendors.leadterra import VENDOR as LEADTERRA
+
+with warnings.catch_warnings():
+    # Starlette 1.x asks for the `httpx2` package and warns, once, on import, when it finds `httpx` instead.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+AUTH = {"Authorization": "Bearer sk_test_leadterra"}
+ORIGIN = "https://app.example"
+PREFLIGHT = {"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+AUTHENTICATION_FAILED = {
+    "error": {
+        "code": "authentication_failed",
+        "message": "The Authorization header is missing, malformed, or the API key is invalid.",
+    }
+}
+
+
+def _default_pools() -> list[dict[str, object]]:
+    assert LEADTERRA.scenario_dir is not None
+    part = yaml.safe_load((LEADTERRA.scenario_dir / "default.yaml").read_text(encoding="utf-8"))
+    pools: list[dict[str, object]] = part["vendors"]["leadterra"]["senderPools"]
+    return pools
+
+
+class ServedBy(BaseHTTPMiddleware):
+    """A user's middleware: it stamps every answer."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers["X-Served-By"] = "edge"
+        return response
+
+
+def test_create_app_is_a_starlette_application() -> None:
+    assert isinstance(create_app(), Starlette)
+
+
+def test_test_client_gets_the_default_sender_pools() -> None:
+    response = TestClient(create_app()).get("/leadterra/v1/sender-pools", headers=AUTH)
+
+    assert (response.status_code, response.headers["content-type"]) == (200, "application/json")
+    assert response.json() == _default_pools()
+
+
+def test_test_client_path_with_encoded_newline_gets_the_vendor_json_answer() -> None:
+    response = TestClient(create_app()).get("/leadterra/v1/campaigns/camp%0A123/stats", headers=AUTH)
+
+    assert (response.status_code, response.headers["content-type"]) == (404, "application/json")
+    assert response.json() == {
+        "error": {"code": "campaign_not_found", "message": "No campaign with this id exists in your workspace."}
+    }
+
+
+def test_user_middleware_added_before_the_first_request_runs() -> None:
+    app = create_app()
+    app.add_middleware(ServedBy)
+
+    response = TestClient(app).get("/leadterra/v1/sender-pools", headers=AUTH)
+
+    assert (response.status_code, response.headers["X-Served-By"]) == (200, "edge")
+    assert response.json() == _default_pools()
+
+
+def test_cors_preflight_answers_with_the_allowed_origin_not_the_vendor_401() -> None:
+    client = TestClient(create_app(Settings(cors_origins=(ORIGIN,))))
+
+    response = client.options("/leadterra/v1/campaigns", headers=PREFLIGHT)
+
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+    assert "POST" in response.headers["access-control-allow-methods"].split(", ")
+
+
+def test_cors_get_from_the_allowed_origin_carries_allow_origin() -> None:
+    client = TestClient(create_app(Settings(cors_origins=(ORIGIN,))))
+
+    response = client.get("/leadterra/v1/sender-pools", headers={**AUTH, "Origin": ORIGIN})
+
+    assert (response.status_code, response.headers["access-control-allow-origin"]) == (200, ORIGIN)
+    assert response.json() == _default_pools()
+
+
+def test_preflight_without_cors_gets_the_vendor_answer() -> None:
+    response = TestClient(create_app()).options("/leadterra/v1/campaigns", headers=PREFLIGHT)
+
+    assert (response.status_code, response.json()) == (401, AUTHENTICATION_FAILED)
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cli_serve_cors_is_parsed_into_the_settings() -> None:
+    args = _parser().parse_args(["serve", "--cors", ORIGIN, "--cors", "http://localhost:3000"])
+
+    assert args.cors == [ORIGIN, "http://localhost:3000"]
+    assert _settings(args).cors_origins == (ORIGIN, "http://localhost:3000")
