@@ -25,7 +25,7 @@ from .engine.admin import Admin
 from .engine.catalog import Catalog, load_catalog
 from .engine.clock import Clock
 from .engine.journal import Journal
-from .engine.pipeline import Pipeline
+from .engine.pipeline import DEFAULT_MAX_BODY_BYTES, Pipeline
 from .engine.scenario_files import DEFAULT_SCENARIO
 from .engine.scenarios import Scenario, load_scenario, merge_all
 from .engine.sessions import SessionStore
@@ -42,6 +42,7 @@ class Settings:
     journal: bool = True
     journal_size: int = 10_000
     seed: int = 0  # for the outcomes vendors simulate, in sessions whose scenario sets no `seed`
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies answer 413 in the vendor's format
     cors_origins: tuple[str, ...] = ()
 
 
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, vendors: Sequence[Vendor[Any]] 
         Admin(catalog, store, journal),
         on_violation=settings.on_response_violation,
         record_journal=settings.journal,
+        max_body_bytes=settings.max_body_bytes,
     )
     middleware = []
     if settings.cors_origins:

@@ -14,6 +14,7 @@ import uvicorn
 from .app import MockApp, Settings, create_app, load_scenarios
 from .engine.catalog import Catalog
 from .engine.errors import ConfigError
+from .engine.pipeline import DEFAULT_MAX_BODY_BYTES
 from .engine.scenario_files import DEFAULT_SCENARIO
 from .engine.scenarios import Scenario, load_scenario
 from .engine.verify import Outcome, verify_scenario
@@ -70,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=_seed, default=0, help="seed of simulated outcomes, for scenarios that set none (default 0)"
     )
     serve.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help="larger request bodies (and posted scenarios) answer 413 (default 5 MiB)",
+    )
+    serve.add_argument(
         "--cors",
         action="append",
         default=[],
@@ -114,6 +122,12 @@ def _port(text: str) -> int:
     return port
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 def _seed(text: str) -> int:
     try:
         seed = int(text)
@@ -131,6 +145,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         on_response_violation=args.on_violation,
         journal=not args.no_journal,
         seed=args.seed,
+        max_body_bytes=args.max_body_bytes,
         cors_origins=tuple(args.cors),
     )
 

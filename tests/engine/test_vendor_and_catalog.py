@@ -33,7 +33,7 @@ def test_vendor_refuses_a_variant_whose_name_only_starts_like_it() -> None:
 
 
 def test_vendor_refuses_a_rate_limit_window_variant_it_does_not_declare() -> None:
-    limit = RateLimit(RateLimitPolicy(1, 1), key=lambda headers: "", window_variant=LOUD)
+    limit = RateLimit(key=lambda headers: "", policy=RateLimitPolicy(1, 1), window_variant=LOUD)
 
     with pytest.raises(ValueError, match=r"^vendor fakevendor: rate-limit variant 'fakevendor.volume' is not one"):
         dataclasses.replace(FAKE, rate_limit=limit)

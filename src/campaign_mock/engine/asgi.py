@@ -7,24 +7,46 @@ from typing import Any
 
 from starlette.types import Receive, Send
 
+from .errors import PayloadTooLarge
 
-async def read_body(receive: Receive) -> bytes:
+
+class ClientGone(Exception):
+    """The client disconnected before its body arrived in full: nothing is to be done with the request."""
+
+
+async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes:
+    """The whole request body. Raises PayloadTooLarge as soon as it is known to exceed `limit` bytes (a declared
+    `Content-Length` over the limit is refused before anything is read), and ClientGone on a disconnect."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(limit)
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
+            raise ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(limit)
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
 
 
-async def send_json(send: Send, status: int, body: Any, headers: dict[str, str]) -> bytes:
-    """Send one JSON answer; returns the bytes sent. HTTP forbids a body on 1xx, 204 and 304: none is sent."""
+async def send_json(
+    send: Send, status: int, body: Any, headers: dict[str, str], media_type: str | None = None
+) -> bytes:
+    """Send one answer: JSON, or `body` as it is when it is bytes (with `media_type`); returns the bytes sent. HTTP
+    forbids a body on 1xx, 204 and 304: none is sent."""
     named: dict[str, str] = {}
     if status in (204, 304) or status < 200:
         payload = b""
+    elif isinstance(body, bytes):
+        payload = body
+        named["content-type"] = media_type or "application/octet-stream"
     else:
         payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         named["content-type"] = "application/json"

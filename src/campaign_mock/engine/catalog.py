@@ -121,7 +121,8 @@ def _scenario_schema(
         "additionalProperties": False,
         "properties": {name: {"enum": list(v.choices)} for name, v in variants.items()},
     }
-    props["rate_limits"]["propertyNames"] = {"enum": [n for n, v in vendors.items() if v.rate_limit]}
+    limited = [n for n, v in vendors.items() if v.rate_limit or any(op.rate_limit for op in specs[n].operations)]
+    props["rate_limits"]["propertyNames"] = {"enum": limited}
     return schema
 
 

@@ -7,9 +7,13 @@ raises `RequestInvalid`, carrying the issues for the violation log; the vendor's
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from .errors import RequestInvalid
 from .specs import Operation
@@ -17,12 +21,59 @@ from .validation import Issue
 
 
 @dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart/form-data body."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Form:
+    """A multipart/form-data body: its text fields and its files, by part name."""
+
+    fields: dict[str, str]
+    files: dict[str, UploadedFile]
+
+
+@dataclass(frozen=True)
 class Parsed:
-    """A validated request: path parameters, typed query parameters and the JSON body."""
+    """A validated request: path parameters, typed query parameters, the body (JSON, or a form's text fields with
+    each file part as its file name), and a form's files."""
 
     path_params: dict[str, str]
     query: dict[str, Any]
     body: Any
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+
+
+def media_type(headers: dict[str, str]) -> str:
+    """The request's media type, lower-case, without parameters."""
+    return headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+async def read_form(headers: dict[str, str], body: bytes, max_part_size: int) -> Form:
+    """Parse a multipart/form-data body with Starlette's parser; raises RequestInvalid when it cannot."""
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(Headers(headers), stream(), max_part_size=max_part_size)
+    try:
+        data = await parser.parse()
+    except MultiPartException as exc:
+        raise RequestInvalid([Issue((), "", f"the multipart body cannot be read ({exc.message})")], "body") from None
+    fields: dict[str, str] = {}
+    files: dict[str, UploadedFile] = {}
+    for name, value in data.multi_items():
+        if isinstance(value, str):
+            fields[name] = value
+        else:
+            content = await value.read()
+            files[name] = UploadedFile(value.filename or "", value.content_type or "", content)
+            await value.close()
+    return Form(fields, files)
 
 
 def load_json(raw: bytes) -> Any:
@@ -51,8 +102,10 @@ def parse_request(
     query_string: str,
     body: bytes,
     strict_query: bool,
+    form: Form | None = None,
 ) -> Parsed:
-    """Path, query and body checked against the operation's spec; raises RequestInvalid."""
+    """Path, query and body checked against the operation's spec; raises RequestInvalid. A multipart body comes
+    already read into `form` (see `read_form`), and is checked against the spec's form schema."""
     issues: list[Issue] = []
     for param in op.parameters:
         if param.location == "path":
@@ -83,6 +136,15 @@ def parse_request(
     if issues:
         raise RequestInvalid(issues, "query")
     parsed_body: Any = None
+    if form is not None and op.form is not None:
+        shown: dict[str, Any] = {**form.fields, **{name: f.filename for name, f in form.files.items()}}
+        issues = op.form.issues(shown)
+        if issues:
+            raise RequestInvalid(issues, "body")
+        return Parsed(path_params, query, shown, form.files)
+    if op.body is None and op.form is not None and (body.strip() or op.body_required):
+        issue = Issue((), "required", "a multipart/form-data body is required")
+        raise RequestInvalid([issue], "body")
     if op.body is not None:
         if not body.strip():
             if op.body_required:

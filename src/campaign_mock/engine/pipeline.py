@@ -17,28 +17,37 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from starlette.types import Message, Receive, Scope, Send
 
 from .admin import Admin
-from .asgi import read_body, send_json
+from .asgi import ClientGone, read_body, send_json
 from .catalog import ADMIN, Catalog
 from .clock import format_instant
-from .errors import ApiError, InjectedFault, MethodNotAllowed, RateLimited, RequestInvalid, RouteNotFound
+from .errors import (
+    ApiError,
+    InjectedFault,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RateLimited,
+    RequestInvalid,
+    RouteNotFound,
+)
 from .faults import Fault, take_fault
 from .journal import Entry, Journal, Violation
-from .parsing import Parsed, parse_request
-from .rate_limit import Decision
+from .parsing import Parsed, media_type, parse_request, read_form
+from .rate_limit import Decision, RateLimitPolicy
 from .routing import Match, NoMatch, Router
 from .sessions import DEFAULT_SESSION, Session, SessionStore
-from .specs import Operation
+from .specs import FORM, Operation
 from .vendor import Call, ErrorRenderer, Reply, Vendor
 
 log = logging.getLogger("campaign_mock")
 
 ViolationPolicy = Literal["error", "warn"]
 
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 SESSION_PREFIX = "/__session/"
 SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # as admin.yaml's SessionName
 _ENCODED_SLASH = re.compile(r"%2[Ff]")
@@ -66,6 +75,7 @@ class Exchange:
     decision: Decision | None = None
     reply: Reply | None = None
     injected: bool = False  # the reply is an injected fault's
+    exempt: bool = False  # the reply may have a status the operation does not document (a fault's, a mock limit's)
     checked: bool = True  # the reply is checked against the spec (not a 501 or a crash report)
     violations: list[Violation] = field(default_factory=list)
 
@@ -85,6 +95,7 @@ class Pipeline:
         admin: Admin,
         on_violation: ViolationPolicy = "error",
         record_journal: bool = True,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -92,6 +103,7 @@ class Pipeline:
         self.admin = admin
         self.on_violation = on_violation
         self.record_journal = record_journal
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,17 +111,20 @@ class Pipeline:
         if scope["method"] == "HEAD":  # answered as GET (the router maps it), without the body
             send = _without_body(send)
         ex = self._session_step(scope)
-        if ex.reply is None:
-            ex.body = await read_body(receive)
-            vendor = self.catalog.vendors.get(ex.service)
-            if vendor is not None:
-                await self._vendor(ex, vendor, scope)
-            elif ex.service == ADMIN:
-                await self._admin(ex, scope)
-            else:
-                ex.reply = self._index(ex.service)
+        try:
+            if ex.reply is None:
+                vendor = self.catalog.vendors.get(ex.service)
+                if vendor is not None:
+                    await self._vendor(ex, vendor, scope, receive)
+                elif ex.service == ADMIN:
+                    await self._admin(ex, scope, receive)
+                else:
+                    ex.reply = self._index(ex.service)
+        except ClientGone:
+            return  # the request never arrived in full: nothing was done, and there is nobody to answer
         assert ex.reply is not None
-        payload = await send_json(send, ex.reply.status, ex.reply.body, ex.reply.headers)
+        reply = ex.reply
+        payload = await send_json(send, reply.status, reply.body, reply.headers, reply.media_type)
         self._record(ex, payload)
 
     # -- steps --------------------------------------------------------------------------------------
@@ -143,22 +158,30 @@ class Pipeline:
             ex.reply = Reply(400, {"error": {"code": "invalid_session", "message": message}})
         return ex
 
-    async def _vendor(self, ex: Exchange, vendor: Vendor[Any], scope: Scope) -> None:
+    async def _vendor(self, ex: Exchange, vendor: Vendor[Any], scope: Scope, receive: Receive) -> None:
         if self._is_spec_request(ex):
             ex.reply = self._spec_reply(vendor.name, scope, ex)
             return
         ex.session = self.store.get(ex.session_name)
         try:
+            await self._read_body(ex, receive)
             self._route(ex, self.catalog.routers[vendor.name], ex.path)
             await self._fault(ex, vendor)
             if ex.reply is None:
                 self._authenticate(ex, vendor)
                 self._rate_limit(ex, vendor)
-                parsed = self._validate(ex, vendor.strict_query, ex.path)
+                parsed = await self._validate(ex, vendor.strict_query, ex.path)
                 ex.reply = await self._handle(ex, vendor, parsed)
         except ApiError as error:
             self._fail(ex, error, vendor.errors, vendor.name)
         self._finish(ex, vendor)
+
+    async def _read_body(self, ex: Exchange, receive: Receive) -> None:
+        try:
+            ex.body = await read_body(receive, ex.headers, self.max_body_bytes)
+        except PayloadTooLarge:
+            ex.exempt = True  # the mock's own limit: no operation documents it
+            raise
 
     def _route(self, ex: Exchange, router: Router, path: str) -> None:
         """Find the operation; a path that matches none is refused later, once the caller is known."""
@@ -178,30 +201,66 @@ class Pipeline:
             return  # it only delays and/or adds headers
         if fault.body is None:
             raise InjectedFault(fault.status, self._peek(ex, vendor))
-        ex.reply, ex.injected = Reply(fault.status, fault.body), True
+        ex.reply, ex.injected, ex.exempt = Reply(fault.status, fault.body), True, True
 
     def _authenticate(self, ex: Exchange, vendor: Vendor[Any]) -> None:
         assert ex.session is not None
         ex.principal = vendor.authenticate(ex.headers, ex.session.states[vendor.name], ex.session.variants)
 
     def _rate_limit(self, ex: Exchange, vendor: Vendor[Any]) -> None:
-        assert ex.session is not None
-        policy = ex.session.policy(vendor.name)
-        if policy is None or vendor.rate_limit is None:
+        """Count the request against every limit that applies; one that is used up refuses it (counting none)."""
+        limits = self._limits(ex, vendor)
+        if not limits:
             return
-        key = vendor.rate_limit.key(ex.headers)
-        ex.decision = ex.session.limiter.check(vendor.name, key, policy, ex.session.clock.timestamp())
+        assert ex.session is not None
+        limiter, now = ex.session.limiter, ex.session.clock.timestamp()
+        if len(limits) > 1:
+            peeked = [limiter.check(*limit, now, count=False) for limit in limits]
+            refused = next((d for d in peeked if not d.allowed), None)
+            if refused is not None:
+                ex.decision = refused
+                raise RateLimited(refused)
+        readings = [limiter.check(*limit, now) for limit in limits]
+        ex.decision = min(readings, key=lambda d: (d.allowed, d.remaining))
         if not ex.decision.allowed:
             raise RateLimited(ex.decision)
 
-    def _validate(self, ex: Exchange, strict_query: bool, path: str) -> Parsed:
+    def _limits(self, ex: Exchange, vendor: Vendor[Any]) -> list[tuple[str, str, RateLimitPolicy]]:
+        """`(counter, key, policy)` for each limit on this request: the vendor-wide one, and the operation's own
+        (counted per value of a path or query parameter when the spec says so)."""
+        session = ex.session
+        if vendor.rate_limit is None or session is None:
+            return []
+        key = vendor.rate_limit.key(ex.headers)
+        out = []
+        policy = session.policy(vendor.name)
+        if policy is not None:
+            out.append((vendor.name, key, policy))
+        op = ex.operation
+        op_policy = session.operation_policy(op) if op is not None else None
+        if op is not None and op.rate_limit is not None and op_policy is not None:
+            per = op.rate_limit.per
+            if per is not None:
+                if op.rate_limit.location == "path":
+                    value = ex.match.path_params.get(per, "") if isinstance(ex.match, Match) else ""
+                else:
+                    value = next((v for k, v in parse_qsl(ex.query, keep_blank_values=True) if k == per), "")
+                key = f"{key}|{value}"
+            out.append((f"{vendor.name}/{op.operation_id}", key, op_policy))
+        return out
+
+    async def _validate(self, ex: Exchange, strict_query: bool, path: str) -> Parsed:
         match = ex.match
         if isinstance(match, NoMatch):
             if match.allowed:
                 raise MethodNotAllowed(ex.method, match.allowed)
             raise RouteNotFound(path)
         assert match is not None
-        return parse_request(match.operation, match.path_params, ex.query, ex.body, strict_query)
+        op = match.operation
+        form = None
+        if op.form is not None and media_type(ex.headers) == FORM:
+            form = await read_form(ex.headers, ex.body, self.max_body_bytes)
+        return parse_request(op, match.path_params, ex.query, ex.body, strict_query, form)
 
     async def _handle(self, ex: Exchange, vendor: Vendor[Any], parsed: Parsed) -> Reply:
         op = ex.operation
@@ -224,6 +283,7 @@ class Pipeline:
             ids=session.ids,
             chance=session.chance,
             variants=session.variants,
+            files=parsed.files,
         )
         try:
             return await handler(call)
@@ -243,6 +303,7 @@ class Pipeline:
         if isinstance(error, MethodNotAllowed):
             ex.reply.headers["Allow"] = ", ".join(error.allowed)
         ex.injected = isinstance(error, InjectedFault)
+        ex.exempt = ex.exempt or ex.injected
 
     def _finish(self, ex: Exchange, vendor: Vendor[Any] | None) -> None:
         """What every reply gets: the contract check, then rate-limit headers and the fault's headers (added after
@@ -251,7 +312,7 @@ class Pipeline:
         assert reply is not None
         op = ex.operation
         # A fault may answer any status; a body it carries for a documented one is still checked.
-        if op is not None and ex.checked and not (ex.injected and op.response_for(reply.status) is None):
+        if op is not None and ex.checked and not (ex.exempt and op.response_for(reply.status) is None):
             ex.violations += self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
         if vendor is not None:
             decision = ex.decision or self._peek(ex, vendor)
@@ -261,7 +322,7 @@ class Pipeline:
             reply.headers.update(ex.fault.headers)
 
     # -- the admin service ----------------------------------------------------------------------------
-    async def _admin(self, ex: Exchange, scope: Scope) -> None:
+    async def _admin(self, ex: Exchange, scope: Scope, receive: Receive) -> None:
         if self._is_spec_request(ex):
             ex.reply = self._spec_reply(ADMIN, scope, ex, root="")
             return
@@ -271,8 +332,9 @@ class Pipeline:
             # without this a reset sent through a test's session URL would reset every session.
             headers = {**headers, "x-mock-session": ex.session_name}
         try:
+            await self._read_body(ex, receive)
             self._route(ex, self.catalog.routers[ADMIN], ex.full_path)
-            parsed = self._validate(ex, True, ex.full_path)
+            parsed = await self._validate(ex, True, ex.full_path)
             op = ex.operation
             assert op is not None
             try:
@@ -324,9 +386,13 @@ class Pipeline:
         if spec is None:
             message = f"status {reply.status} is not documented for {op.operation_id}"
             issues.append({"where": "", "schemaPath": "responses", "message": message})
+        elif isinstance(reply.body, bytes):
+            if reply.media_type not in spec.media_types:
+                message = f"the spec documents no {reply.media_type} body for this status"
+                issues.append({"where": "", "schemaPath": f"responses/{reply.status}", "message": message})
         elif spec.validator is None:
             if reply.body is not None:
-                message = "the spec documents no body for this status"
+                message = "the spec documents no JSON body for this status"
                 issues.append({"where": "", "schemaPath": f"responses/{reply.status}", "message": message})
         else:
             for issue in spec.validator.issues(reply.body):
@@ -410,13 +476,13 @@ class Pipeline:
     # -- what is not an operation ---------------------------------------------------------------------
     def _peek(self, ex: Exchange, vendor: Vendor[Any]) -> Decision | None:
         """The rate-limit reading for a request that does not count (an auth failure, a fault), for its headers."""
-        session = ex.session
-        assert session is not None
-        policy = session.policy(vendor.name)
-        if policy is None or vendor.rate_limit is None:
+        limits = self._limits(ex, vendor)
+        if not limits:
             return None
-        key = vendor.rate_limit.key(ex.headers)
-        return session.limiter.check(vendor.name, key, policy, session.clock.timestamp(), count=False)
+        assert ex.session is not None
+        now = ex.session.clock.timestamp()
+        readings = [ex.session.limiter.check(*limit, now, count=False) for limit in limits]
+        return min(readings, key=lambda d: (d.allowed, d.remaining))
 
     @staticmethod
     def _is_spec_request(ex: Exchange) -> bool:

@@ -23,6 +23,16 @@ class RateLimitPolicy:
 
 
 @dataclass(frozen=True)
+class OperationLimit:
+    """A limit the spec documents for one operation (`x-rate-limit`): counted per key, and, with `per`, per value
+    of that path or query parameter (a campaign id, say)."""
+
+    policy: RateLimitPolicy
+    per: str | None = None
+    location: Literal["path", "query"] = "path"
+
+
+@dataclass(frozen=True)
 class Decision:
     allowed: bool
     limit: int

@@ -23,6 +23,7 @@ from .faults import Fault
 from .ids import IdFactory
 from .rate_limit import RateLimiter, RateLimitPolicy, effective_policy
 from .scenarios import Scenario, scenario_from_data
+from .specs import Operation
 from .variants import Variants
 from .vendor import StateContext, VendorState
 
@@ -61,8 +62,9 @@ class Session:
                 self.variants[vendor.rate_limit.window_variant.name] if vendor.rate_limit.window_variant else None,
             )
             for name, vendor in catalog.vendors.items()
-            if vendor.rate_limit is not None
+            if vendor.rate_limit is not None and vendor.rate_limit.policy is not None
         }
+        self._operation_policies: dict[tuple[str, str], RateLimitPolicy] = {}
 
     @property
     def clock(self) -> Clock:
@@ -78,6 +80,17 @@ class Session:
 
     def policy(self, vendor: str) -> RateLimitPolicy | None:
         return self._policies.get(vendor)
+
+    def operation_policy(self, op: Operation) -> RateLimitPolicy | None:
+        """The operation's own limit (`x-rate-limit`), with a scenario's `rate_limits.<vendor>.operations` override."""
+        if op.rate_limit is None:
+            return None
+        key = (op.service, op.operation_id)
+        policy = self._operation_policies.get(key)
+        if policy is None:
+            override = self.rate_limits.get(op.service, {}).get("operations", {}).get(op.operation_id, {})
+            policy = self._operation_policies[key] = effective_policy(op.rate_limit.policy, override, None)
+        return policy
 
     def context(self, now: datetime | None = None) -> StateContext:
         return StateContext(now or self.clock.now(), self.ids, self.chance)
@@ -149,7 +162,8 @@ def _valid_hits(hits: Any, catalog: Catalog) -> bool:
     if not isinstance(hits, dict):
         return False
     for name, times in hits.items():
-        vendor, colon, _ = name.partition(":")
+        counter, colon, _ = name.partition(":")
+        vendor = counter.partition("/")[0]  # `<vendor>` or, for an operation's own limit, `<vendor>/<operationId>`
         if not colon or vendor not in catalog.vendors or not isinstance(times, list):
             return False
         if not all(isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t) for t in times):

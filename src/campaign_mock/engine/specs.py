@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Problem
+from .rate_limit import OperationLimit, RateLimitPolicy
 from .validation import DIALECT, Backend, SchemaValidator, check_schema
 from .yamlsource import JsonPath, LineMap, load_yaml
 
@@ -36,12 +37,18 @@ class Parameter:
     validator: SchemaValidator
 
 
+JSON = "application/json"
+FORM = "multipart/form-data"
+
+
 @dataclass(frozen=True)
 class ResponseSpec:
-    """What the spec allows for one status: a body validator (None: no body) and the documented headers."""
+    """What the spec allows for one status: a JSON body validator (None: no JSON body), the documented headers, and
+    the media types a body may have (empty: no body)."""
 
     validator: SchemaValidator | None
     headers: tuple[str, ...]
+    media_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,13 +60,15 @@ class Operation:
     method: str
     path: str
     parameters: tuple[Parameter, ...]
-    body: SchemaValidator | None
+    body: SchemaValidator | None  # the JSON request body
     body_required: bool
     responses: dict[int, ResponseSpec]
     default_response: ResponseSpec | None
     inferred: bool
     sources: tuple[str, ...]
     extensions: dict[str, Any] = field(default_factory=dict)  # the operation's `x-*` keys (x-permission, ...)
+    form: SchemaValidator | None = None  # a multipart/form-data request body (its fields; files as their names)
+    rate_limit: OperationLimit | None = None  # the operation's own documented limit (`x-rate-limit`)
 
     def response_for(self, status: int) -> ResponseSpec | None:
         return self.responses.get(status, self.default_response)
@@ -234,12 +243,19 @@ class _Builder:
         named = {p.name for p in params if p.location == "path"}
         if declared != named:
             self.problem(where, f"{op_id}: path parameters {sorted(declared)} are not all described")
-        body, body_required = None, False
+        body, form, body_required = None, None, False
         if "requestBody" in raw:
             rb, rb_path = self.resolve(raw["requestBody"], (*where, "requestBody"))
-            media = (rb.get("content") or {}).get("application/json")
+            content = rb.get("content") or {}
+            for name in content:
+                if name not in (JSON, FORM):
+                    self.problem((*rb_path, "content", name), f"{op_id}: request bodies are {JSON} or {FORM}")
+            media = content.get(JSON)
             if isinstance(media, dict) and "schema" in media:
-                body = self.validator(media["schema"], (*rb_path, "content", "application/json", "schema"))
+                body = self.validator(media["schema"], (*rb_path, "content", JSON, "schema"))
+            media = content.get(FORM)
+            if isinstance(media, dict) and "schema" in media:
+                form = self.validator(media["schema"], (*rb_path, "content", FORM, "schema"))
             body_required = bool(rb.get("required", False))
         responses: dict[int, ResponseSpec] = {}
         default: ResponseSpec | None = None
@@ -261,13 +277,34 @@ class _Builder:
             path=template,
             parameters=tuple(params),
             body=body,
+            form=form,
             body_required=body_required,
             responses=responses,
             default_response=default,
             inferred=bool(raw.get("x-inferred", False)),
             extensions={k: v for k, v in raw.items() if isinstance(k, str) and k.startswith("x-")},
+            rate_limit=self.rate_limit(raw.get("x-rate-limit"), params, (*where, "x-rate-limit")),
             sources=tuple([sources] if isinstance(sources, str) else sources),
         )
+
+    def rate_limit(self, raw: Any, params: list[Parameter], where: JsonPath) -> OperationLimit | None:
+        """`x-rate-limit: {limit, window_seconds, window?, per?, in?}`, checked; None when absent or wrong."""
+        if raw is None:
+            return None
+        known = {"limit", "window_seconds", "window", "per", "in"}
+        ok = isinstance(raw, dict) and not set(raw) - known
+        ok = ok and all(isinstance(raw.get(k), int) and raw[k] >= 1 for k in ("limit", "window_seconds"))
+        ok = ok and raw.get("window", "fixed") in ("fixed", "sliding") and raw.get("in", "path") in ("path", "query")
+        if not ok:
+            message = "x-rate-limit: {limit: N, window_seconds: S, window?: fixed|sliding, per?: NAME, in?: path|query}"
+            self.problem(where, message)
+            return None
+        per, location = raw.get("per"), raw.get("in", "path")
+        if per is not None and not any(p.name == per and p.location == location for p in params):
+            self.problem(where, f"x-rate-limit: counted per {location} parameter {per!r}, which is not described")
+            return None
+        policy = RateLimitPolicy(raw["limit"], raw["window_seconds"], raw.get("window", "fixed"))
+        return OperationLimit(policy, per, location)
 
     def parameters(self, raw: list[Any], where: JsonPath) -> list[Parameter]:
         out: dict[tuple[str, str], Parameter] = {}
@@ -306,14 +343,14 @@ class _Builder:
         response, path = self.resolve(raw, where)
         content = response.get("content") or {}
         validator = None
-        if content:
-            media = content.get("application/json")
+        if JSON in content:
+            media = content[JSON]
             if not isinstance(media, dict) or "schema" not in media:
-                self.problem(path, "responses are JSON: `content: application/json: schema:` expected")
+                self.problem(path, f"a JSON response needs a schema: `content: {JSON}: schema:` expected")
             else:
-                validator = self.validator(media["schema"], (*path, "content", "application/json", "schema"))
+                validator = self.validator(media["schema"], (*path, "content", JSON, "schema"))
         headers = tuple(h.lower() for h in (response.get("headers") or {}))
-        return ResponseSpec(validator, headers)
+        return ResponseSpec(validator, headers, tuple(str(name) for name in content))
 
     def scenario_state_schema(self) -> dict[str, Any] | None:
         raw = self.doc.get("x-scenario-state")

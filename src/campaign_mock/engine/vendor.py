@@ -28,6 +28,7 @@ from .errors import (
     RouteNotFound,
 )
 from .ids import IdFactory
+from .parsing import UploadedFile
 from .rate_limit import RateLimitPolicy
 from .specs import Operation
 from .variants import Variant, Variants
@@ -35,9 +36,12 @@ from .variants import Variant, Variants
 
 @dataclass
 class Reply:
+    """An answer: a JSON body (any JSON value), or bytes in `media_type` (a file download, say)."""
+
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    media_type: str | None = None  # for a bytes body; the spec must list it for the status
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class Call(Generic[StateT, PrincipalT]):
     ids: IdFactory
     chance: Chance
     variants: Variants
+    files: Mapping[str, UploadedFile] = field(default_factory=dict)  # a multipart body's file parts
 
     def variant(self, variant: Variant) -> str:
         """The session's choice for one of the vendor's declared variants."""
@@ -159,11 +164,12 @@ class ErrorRenderer(ABC):
 
 @dataclass(frozen=True)
 class RateLimit:
-    """A vendor's documented request limit: the policy, what it counts by, and the variant (if any) whose choice
-    (`fixed` / `sliding`) sets the window kind."""
+    """How a vendor's requests are counted: by `key` (the presented API key, say), against its vendor-wide
+    `policy` if it documents one, and against the limits its spec gives single operations (`x-rate-limit`). The
+    variant (if any) whose choice (`fixed` / `sliding`) sets the vendor-wide window kind."""
 
-    policy: RateLimitPolicy
     key: Callable[[Mapping[str, str]], str]
+    policy: RateLimitPolicy | None = None
     window_variant: Variant | None = None
 
 

@@ -46,7 +46,7 @@ FAKE = Vendor(
     handlers=handlers_of(handlers),
     authenticate=authenticate,
     errors=FakeErrors(),
-    rate_limit=RateLimit(RATE_LIMIT, key=api_key),
+    rate_limit=RateLimit(key=api_key, policy=RATE_LIMIT),
     variants=(GREETING,),
     check_references=check_references,
 )

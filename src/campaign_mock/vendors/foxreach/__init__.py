@@ -39,7 +39,7 @@ VENDOR = Vendor(
     handlers=handlers_of(handlers),
     authenticate=authenticate,
     errors=FoxReachErrors(),
-    rate_limit=RateLimit(errors.RATE_LIMIT, key=api_key, window_variant=RATE_LIMIT_WINDOW),
+    rate_limit=RateLimit(key=api_key, policy=errors.RATE_LIMIT, window_variant=RATE_LIMIT_WINDOW),
     variants=VARIANTS,
     check_references=check_references,
 )
