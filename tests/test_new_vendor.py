@@ -7,18 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from campaign_mock.cli import main
 from campaign_mock.scaffold import FILES, MAX_NAME
-from campaign_mock.server import free_port
+from serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = "src/campaign_mock/vendors/registry.py"
@@ -85,36 +81,6 @@ def _campaign_mock(scaffolded: Scaffolded, *args: str) -> subprocess.CompletedPr
     )
 
 
-@contextmanager
-def _serving(root: Path, env: dict[str, str]) -> Iterator[httpx.Client]:
-    """`python -m campaign_mock serve` in `root` with `env`, and a client for it once it answers."""
-    port = free_port()
-    log_path = root / "serve.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port)],
-            cwd=root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, trust_env=False) as client:
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        client.get("/__admin/health")
-                        break
-                    except httpx.TransportError:
-                        assert server.poll() is None, log_path.read_text()
-                        assert time.monotonic() < deadline, "the mock did not start"
-                        time.sleep(0.05)
-                yield client
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
 # -- the skeleton in a copy of the checkout -----------------------------------------------------------------
 def test_new_vendor_touches_only_its_own_places_and_adds_one_registry_line(scaffolded: Scaffolded) -> None:
     assert sorted(scaffolded.status) == sorted([f" M {REGISTRY}", *(f"?? {place}" for place in ACME_PLACES)])
@@ -123,7 +89,7 @@ def test_new_vendor_touches_only_its_own_places_and_adds_one_registry_line(scaff
 
 
 def test_new_vendor_skeleton_serves_both_operations_from_the_default_scenario(scaffolded: Scaffolded) -> None:
-    with _serving(scaffolded.root, scaffolded.env) as client:
+    with serving(scaffolded.root, scaffolded.env) as client:
         listed = client.get("/acme/v1/things", headers=DEMO_KEY)
         unknown = client.get("/acme/v1/things/thing_nope", headers=DEMO_KEY)
         index = client.get("/")

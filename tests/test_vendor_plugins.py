@@ -7,16 +7,13 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from campaign_mock.server import free_port
 from campaign_mock.vendors.registry import ENTRY_POINT_GROUP
+from serving import serving
 
 # The venv's setuptools may predate building wheels on its own (it needs the `wheel` package before 70.1), and
 # `--no-build-isolation` installs nothing: the package brings a PEP 517 backend of its own (`backend-path`), so
@@ -160,36 +157,6 @@ def _env(site: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(site)}
 
 
-@contextmanager
-def _serving(site: Path, cwd: Path) -> Iterator[httpx.Client]:
-    """`python -m campaign_mock serve` with `site` on the path, and a client for it once it answers."""
-    port = free_port()
-    log_path = cwd / "serve.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port)],
-            cwd=cwd,
-            env=_env(site),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, trust_env=False) as client:
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        client.get("/__admin/health")
-                        break
-                    except httpx.TransportError:
-                        assert server.poll() is None, log_path.read_text()
-                        assert time.monotonic() < deadline, "the mock did not start"
-                        time.sleep(0.05)
-                yield client
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
 def test_installed_vendor_is_served_beside_the_shipped_ones(tmp_path: Path) -> None:
     package, site = tmp_path / "tiny-mock", tmp_path / "site"
     _write(
@@ -209,7 +176,7 @@ def test_installed_vendor_is_served_beside_the_shipped_ones(tmp_path: Path) -> N
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
 
-    with _serving(site, tmp_path) as client:
+    with serving(tmp_path, _env(site)) as client:
         base = str(client.base_url).rstrip("/")
         index = client.get("/")
         greeting = client.get("/tiny/v1/greeting")

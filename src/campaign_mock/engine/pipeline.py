@@ -405,17 +405,7 @@ class Pipeline:
                 )
         if not issues:
             return []
-        violation = Violation(
-            "response",
-            session,
-            op.service,
-            op.operation_id,
-            op.method,
-            op.path,
-            reply.status,
-            tuple(issues),
-            self._now_text(session),
-        )
+        violation = self._response_violation(session, op, reply.status, issues)
         log.error("response broke the contract of %s: %s", op.operation_id, issues)
         if self.on_violation == "error":
             first = issues[0]
@@ -435,21 +425,22 @@ class Pipeline:
         ex.checked = False
         session = ex.session.name if ex.session else ADMIN
         issue = {"schemaPath": "", "message": "handler raised an exception", "where": ""}
-        ex.violations.append(
-            Violation(
-                "response",
-                session,
-                op.service,
-                op.operation_id,
-                op.method,
-                op.path,
-                500,
-                (issue,),
-                self._now_text(session),
-            )
-        )
+        ex.violations.append(self._response_violation(session, op, 500, [issue]))
         message = "the mock's handler failed; see the server log"
         return Reply(500, {"error": "mock_internal_error", "operation": op.operation_id, "message": message})
+
+    def _response_violation(self, session: str, op: Operation, status: int, issues: list[dict[str, str]]) -> Violation:
+        return Violation(
+            "response",
+            session,
+            op.service,
+            op.operation_id,
+            op.method,
+            op.path,
+            status,
+            tuple(issues),
+            self._now_text(session),
+        )
 
     def _request_violation(self, ex: Exchange, error: RequestInvalid, status: int, service: str) -> Violation:
         issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in error.issues)
