@@ -7,14 +7,15 @@ its clock, so a frozen clock makes every answer reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from ...engine.pagination import paginate
 from ...engine.vendor import Call, Reply
 from . import errors, views
 from .records import (
     WEBHOOK_EVENTS,
+    Campaign,
     Record,
     account_view,
     campaign_view,
@@ -29,6 +30,7 @@ from .records import (
 from .state import FoxReachState
 
 FoxReachCall = Call[FoxReachState, str]  # the principal is the API key
+_Listed = TypeVar("_Listed")  # a stored record of a paginated list
 
 # The spec's `pageSize` default (components.parameters.PageSize); handlers cannot read parameter defaults from
 # the spec, so this is the one copy, and test_foxreach_vendor holds the two together.
@@ -43,7 +45,7 @@ def _data(value: Any, status: int = 200) -> Reply:
     return Reply(status, {"data": value})
 
 
-def _page(call: FoxReachCall, records: list[Record], view: Callable[[Record], Record]) -> Reply:
+def _page(call: FoxReachCall, records: Sequence[_Listed], view: Callable[[_Listed], Record]) -> Reply:
     page = paginate(records, call.query.get("page", 1), call.query.get("pageSize", DEFAULT_PAGE_SIZE))
     return Reply(
         200,
@@ -63,7 +65,7 @@ def _deleted(record_id: str) -> Reply:
     return _data({"id": record_id, "deleted": True})
 
 
-def _campaign(call: FoxReachCall) -> Record:
+def _campaign(call: FoxReachCall) -> Campaign:
     return call.state.campaign(call.path_params["campaign_id"])
 
 

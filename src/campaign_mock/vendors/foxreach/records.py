@@ -1,19 +1,200 @@
 """The shape of FoxReach's records: wire fields, documented defaults, and the views the API returns.
 
-Records are plain dicts in FoxReach's wire form (camelCase), the same form scenario files use. A stored record
-may carry more than the API shows (a campaign keeps its `sequences`, `leadIds`, `accountIds` and `dailyStats`;
-a webhook its `secret`); the `*_view` functions cut it down to exactly the documented fields. The rules that
+Records are plain dicts in FoxReach's wire form (camelCase), the same form scenario files use, typed by the
+TypedDicts below once every default is filled in. A stored record may carry more than the API shows (a campaign
+keeps its `sequences`, `leadIds`, `accountIds` and `dailyStats`; a lead its `activities`; a webhook its `secret`;
+a reply its `messages`); the `*_view` functions cut it down to exactly the documented fields. The rules that
 change records live in `state.py`.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict, cast, get_args
 
-Record = dict[str, Any]
+Record = dict[str, Any]  # free-form JSON: request bodies, partial updates, seeds before their defaults, views
+
+CampaignStatus = Literal["draft", "active", "paused", "completed"]
+LeadStatus = Literal["active", "bounced", "unsubscribed", "replied"]
+InboxCategory = Literal["interested", "not_interested", "out_of_office", "uncategorized", "unknown", "bounce"]
+WebhookEvent = Literal[
+    "email.sent",
+    "email.failed",
+    "email.bounced",
+    "email.opened",
+    "reply.received",
+    "reply.categorized",
+    "campaign.started",
+    "campaign.completed",
+    "lead.created",
+]
+
+
+# Stored records (timestamps are naive UTC, `2025-01-15T10:00:00`). Every key is present once `from_dict` or a
+# create rule has filled the defaults below, except a reply's `messages` (only a seeded or answered thread has
+# them).
+class DailyStat(TypedDict):
+    date: str  # YYYY-MM-DD
+    sent: int
+    delivered: int
+    bounced: int
+    replied: int
+    opened: int
+
+
+class SequenceStep(TypedDict):
+    id: str
+    campaignId: str
+    stepNumber: int
+    name: str | None
+    subject: str | None
+    body: str
+    delayDays: int
+    delayHours: int
+    sendOnlyIfNoReply: bool
+    templateType: str
+    createdAt: str
+    updatedAt: str
+
+
+class Campaign(TypedDict):
+    id: str
+    name: str
+    status: CampaignStatus
+    timezone: str
+    sendingDays: list[int]
+    sendingStartHour: int
+    sendingEndHour: int
+    dailyLimit: int
+    sentToday: int
+    context: str | None
+    totalLeads: int  # always len(leadIds)
+    totalSent: int
+    totalDelivered: int
+    totalBounced: int
+    totalReplied: int
+    totalOpened: int
+    createdAt: str
+    updatedAt: str
+    startedAt: str | None
+    completedAt: str | None
+    sequences: list[SequenceStep]
+    leadIds: list[str]
+    accountIds: list[str]
+    dailyStats: list[DailyStat]
+
+
+class Activity(TypedDict):
+    id: str
+    type: str
+    subject: str
+    bodyPreview: str | None
+    status: str | None
+    campaignId: str | None
+    campaignName: str | None  # only for an entry without a campaignId (see ACTIVITY_DEFAULTS)
+    sequenceStep: int | None
+    emailType: str | None
+    openedAt: str | None
+    clickedAt: str | None
+    category: InboxCategory | None
+    timestamp: str
+
+
+class Lead(TypedDict):
+    id: str
+    email: str
+    firstName: str | None
+    lastName: str | None
+    company: str | None
+    title: str | None
+    phone: str | None
+    linkedinUrl: str | None
+    website: str | None
+    customFields: dict[str, Any]
+    tags: list[str]
+    notes: str | None
+    source: str
+    status: LeadStatus
+    lastContactedAt: str | None
+    createdAt: str
+    updatedAt: str
+    activities: list[Activity]
+
+
+class EmailAccount(TypedDict):
+    id: str
+    email: str
+    displayName: str | None
+    provider: str | None
+    dailyLimit: int
+    sentToday: int
+    isActive: bool
+    warmupEnabled: bool
+    healthScore: float | None
+    bounceRate: float | None
+    replyRate: float | None
+    connectionStatus: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class Template(TypedDict):
+    id: str
+    name: str
+    subject: str | None
+    body: str
+    templateType: str
+    sendAsHtml: bool
+    createdAt: str
+    updatedAt: str
+
+
+class Webhook(TypedDict):
+    id: str
+    url: str
+    isActive: bool
+    events: list[WebhookEvent]
+    secret: str
+    lastDeliveredAt: str | None
+    consecutiveFailures: int
+    createdAt: str
+    updatedAt: str
+
+
+class Message(TypedDict):
+    id: str
+    direction: Literal["sent", "received"]
+    fromEmail: str
+    toEmail: str | None
+    subject: str | None
+    body: str | None
+    category: InboxCategory | None
+    timestamp: str
+
+
+class InboxReply(TypedDict):
+    id: str
+    fromEmail: str
+    toEmail: str | None
+    subject: str | None
+    bodyPreview: str | None
+    body: str | None
+    bodyPlain: str | None
+    category: InboxCategory
+    isRead: bool
+    isStarred: bool
+    receivedAt: str
+    leadId: str | None
+    campaignId: str | None
+    accountId: str | None
+    messages: NotRequired[list[Message]]  # absent: the conversation is the reply alone
+
+
+StoredRecord = (
+    Campaign | SequenceStep | Lead | Activity | EmailAccount | Template | Webhook | InboxReply | Message | DailyStat
+)
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -54,10 +235,7 @@ TEMPLATE_SETTINGS = _names("name subject body templateType sendAsHtml")
 REPLY_SETTINGS = _names("isRead isStarred category")
 WEBHOOK_SETTINGS = _names("url events isActive")
 
-WEBHOOK_EVENTS = _names("""
-    email.sent email.failed email.bounced email.opened reply.received reply.categorized campaign.started
-    campaign.completed lead.created
-""")
+WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = get_args(WebhookEvent)
 
 # Documented defaults (timestamps are filled from the clock separately).
 CAMPAIGN_COUNTERS = _names("sentToday totalSent totalDelivered totalBounced totalReplied totalOpened")
@@ -138,7 +316,13 @@ def stamp(record: Record, now: str) -> None:
     record.setdefault("updatedAt", record["createdAt"])
 
 
-def fill_campaign(campaign: Record, now: str) -> None:
+def loose(record: StoredRecord) -> Record:
+    """The record as a plain dict, for the rules that set fields named by a table (`*_SETTINGS`, `*_DEFAULTS`)
+    rather than by literal keys, which is all a TypedDict can check."""
+    return cast(Record, record)
+
+
+def fill_campaign(campaign: Record, now: str) -> Campaign:
     """Documented defaults; a started campaign gets a start time, a completed one an end time, and
     `totalLeads` always follows `leadIds`."""
     fill(campaign, CAMPAIGN_DEFAULTS)
@@ -146,48 +330,56 @@ def fill_campaign(campaign: Record, now: str) -> None:
     campaign.setdefault("startedAt", None if campaign["status"] == "draft" else campaign["updatedAt"])
     campaign.setdefault("completedAt", campaign["updatedAt"] if campaign["status"] == "completed" else None)
     campaign["totalLeads"] = len(campaign["leadIds"])
-    number_steps(campaign, now)
-
-
-def number_steps(campaign: Record, now: str) -> None:
-    """Steps are numbered by their position and belong to their campaign (a seed naming another campaign, or
-    another position, is refused by `check_references` before it gets here)."""
     for position, step in enumerate(campaign["sequences"], start=1):
-        fill(step, STEP_DEFAULTS)
-        step["campaignId"] = campaign["id"]
+        fill_step(step, campaign["id"], position, now)
+    return cast(Campaign, campaign)  # every field is set now
+
+
+def fill_step(step: Record, campaign_id: str, position: int, now: str) -> SequenceStep:
+    """Documented defaults; a step is numbered by its position and belongs to its campaign (a seed naming another
+    campaign, or another position, is refused by `check_references` before it gets here)."""
+    fill(step, STEP_DEFAULTS)
+    step["campaignId"] = campaign_id
+    step["stepNumber"] = position
+    stamp(step, now)
+    return cast(SequenceStep, step)  # every field is set now
+
+
+def number_steps(campaign: Campaign) -> None:
+    """Renumber the steps by their position, after one was inserted, moved or removed."""
+    for position, step in enumerate(campaign["sequences"], start=1):
         step["stepNumber"] = position
-        stamp(step, now)
 
 
-def _pick(record: Record, fields: Iterable[str]) -> Record:
+def _pick(record: Mapping[str, Any], fields: Iterable[str]) -> Record:
     return copy.deepcopy({k: record[k] for k in fields})
 
 
-def campaign_view(campaign: Record) -> Record:
+def campaign_view(campaign: Campaign) -> Record:
     return _pick(campaign, CAMPAIGN_FIELDS)
 
 
-def sequence_view(step: Record) -> Record:
+def sequence_view(step: SequenceStep) -> Record:
     return _pick(step, SEQUENCE_FIELDS)
 
 
-def lead_view(lead: Record) -> Record:
+def lead_view(lead: Lead) -> Record:
     return _pick(lead, LEAD_FIELDS)
 
 
-def account_view(account: Record) -> Record:
+def account_view(account: EmailAccount) -> Record:
     return _pick(account, ACCOUNT_FIELDS)
 
 
-def template_view(template: Record) -> Record:
+def template_view(template: Template) -> Record:
     return _pick(template, TEMPLATE_FIELDS)
 
 
-def reply_view(reply: Record) -> Record:
+def reply_view(reply: InboxReply) -> Record:
     return _pick(reply, REPLY_FIELDS)
 
 
-def activity_view(activity: Record) -> Record:
+def activity_view(activity: Activity) -> Record:
     """A timeline entry as listed; the campaign's name is filled in by the state, which knows the campaigns."""
     return _pick(activity, ACTIVITY_FIELDS)
 
@@ -197,7 +389,7 @@ def message_id_header(message_id: str) -> str:
     return f"<{message_id}@{MESSAGE_ID_DOMAIN}>"
 
 
-def webhook_view(hook: Record, *, with_secret: bool = False) -> Record:
+def webhook_view(hook: Webhook, *, with_secret: bool = False) -> Record:
     """The webhook without its signing secret, which only the answer to its creation shows."""
     view = _pick(hook, WEBHOOK_FIELDS)
     if with_secret:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Literal, Self, TypeVar, cast
 
 from ...engine.vendor import StateContext, VendorState
 from . import errors
@@ -33,15 +34,28 @@ from .records import (
     TEMPLATE_SETTINGS,
     WEBHOOK_DEFAULTS,
     WEBHOOK_SETTINGS,
+    Campaign,
+    EmailAccount,
+    InboxReply,
+    Lead,
+    Message,
     Record,
+    SequenceStep,
+    StoredRecord,
+    Template,
+    Webhook,
     fill,
     fill_campaign,
+    fill_step,
+    loose,
     naive,
     number_steps,
     stamp,
 )
 
 _VARIABLE = re.compile(r"\{\{[^{}]*\}\}")
+_Links = Literal["leadIds", "accountIds"]  # a campaign's lists of linked records
+_Found = TypeVar("_Found", bound=Mapping[str, Any])  # a stored record, looked up by its "id"
 
 
 def valid_spin(text: str) -> bool:
@@ -68,12 +82,13 @@ class LinkResult:
 class FoxReachState(VendorState):
     def __init__(self, data: Record) -> None:
         self.api_keys: list[str] = data["api_keys"]
-        self.campaigns: list[Record] = data["campaigns"]
-        self.leads: list[Record] = data["leads"]
-        self.email_accounts: list[Record] = data["emailAccounts"]
-        self.templates: list[Record] = data["templates"]
-        self.webhooks: list[Record] = data["webhooks"]
-        self.inbox: list[Record] = data["inbox"]
+        # The JSON edge: `from_dict` has filled every default, so the records have their full shape.
+        self.campaigns = cast(list[Campaign], data["campaigns"])
+        self.leads = cast(list[Lead], data["leads"])
+        self.email_accounts = cast(list[EmailAccount], data["emailAccounts"])
+        self.templates = cast(list[Template], data["templates"])
+        self.webhooks = cast(list[Webhook], data["webhooks"])
+        self.inbox = cast(list[InboxReply], data["inbox"])
 
     @classmethod
     def from_dict(cls, data: Record, ctx: StateContext) -> Self:
@@ -117,43 +132,43 @@ class FoxReachState(VendorState):
         )
 
     # -- lookups ------------------------------------------------------------------------------------
-    def campaign(self, campaign_id: str) -> Record:
+    def campaign(self, campaign_id: str) -> Campaign:
         return _find(self.campaigns, campaign_id, errors.CAMPAIGN_NOT_FOUND)
 
-    def lead(self, lead_id: str) -> Record:
+    def lead(self, lead_id: str) -> Lead:
         return _find(self.leads, lead_id, errors.LEAD_NOT_FOUND)
 
-    def email_account(self, account_id: str) -> Record:
+    def email_account(self, account_id: str) -> EmailAccount:
         return _find(self.email_accounts, account_id, errors.EMAIL_ACCOUNT_NOT_FOUND)
 
-    def template(self, template_id: str) -> Record:
+    def template(self, template_id: str) -> Template:
         return _find(self.templates, template_id, errors.TEMPLATE_NOT_FOUND)
 
-    def reply(self, reply_id: str) -> Record:
+    def reply(self, reply_id: str) -> InboxReply:
         return _find(self.inbox, reply_id, errors.THREAD_NOT_FOUND)
 
-    def webhook(self, webhook_id: str) -> Record:
+    def webhook(self, webhook_id: str) -> Webhook:
         return _find(self.webhooks, webhook_id, errors.WEBHOOK_NOT_FOUND)
 
-    def sequence(self, campaign: Record, sequence_id: str) -> Record:
+    def sequence(self, campaign: Campaign, sequence_id: str) -> SequenceStep:
         return _find(campaign["sequences"], sequence_id, errors.SEQUENCE_NOT_FOUND)
 
     # -- campaigns ----------------------------------------------------------------------------------
-    def create_campaign(self, campaign_id: str, fields: Record, now: str) -> Record:
-        campaign: Record = {"id": campaign_id, "createdAt": now, "updatedAt": now}
-        campaign.update({k: copy.deepcopy(fields[k]) for k in CAMPAIGN_SETTINGS if k in fields})
-        fill_campaign(campaign, now)
+    def create_campaign(self, campaign_id: str, fields: Record, now: str) -> Campaign:
+        record: Record = {"id": campaign_id, "createdAt": now, "updatedAt": now}
+        record.update({k: copy.deepcopy(fields[k]) for k in CAMPAIGN_SETTINGS if k in fields})
+        campaign = fill_campaign(record, now)
         _check_window(campaign)
         self.campaigns.append(campaign)
         return campaign
 
-    def update_campaign(self, campaign: Record, fields: Record, now: str) -> None:
+    def update_campaign(self, campaign: Campaign, fields: Record, now: str) -> None:
         if campaign["status"] == "active":
             raise errors.bad_request(errors.EDIT_ACTIVE)
         _check_window({**campaign, **{k: fields[k] for k in CAMPAIGN_SETTINGS if k in fields}})
         _update(campaign, fields, CAMPAIGN_SETTINGS, now)
 
-    def delete_campaign(self, campaign: Record) -> None:
+    def delete_campaign(self, campaign: Campaign) -> None:
         if campaign["status"] != "draft":
             raise errors.bad_request(errors.ONLY_DRAFT_DELETABLE)
         self.campaigns.remove(campaign)
@@ -165,7 +180,7 @@ class FoxReachState(VendorState):
                 if activity["campaignId"] == campaign["id"]:
                     activity["campaignId"] = None
 
-    def start(self, campaign: Record, now: str) -> None:
+    def start(self, campaign: Campaign, now: str) -> None:
         """draft or paused -> active; the first start stamps startedAt."""
         if campaign["status"] == "active":
             raise errors.bad_request(errors.ALREADY_ACTIVE)
@@ -178,13 +193,13 @@ class FoxReachState(VendorState):
             campaign["startedAt"] = now
         campaign["updatedAt"] = now
 
-    def pause(self, campaign: Record, now: str) -> None:
+    def pause(self, campaign: Campaign, now: str) -> None:
         if campaign["status"] != "active":
             raise errors.bad_request(errors.ONLY_ACTIVE_PAUSABLE)
         campaign["status"] = "paused"
         campaign["updatedAt"] = now
 
-    def resume(self, campaign: Record, now: str) -> None:
+    def resume(self, campaign: Campaign, now: str) -> None:
         """paused -> active, on the same condition as start: at least one sequence step."""
         if campaign["status"] != "paused":
             raise errors.bad_request(errors.NOT_PAUSED)
@@ -193,76 +208,78 @@ class FoxReachState(VendorState):
         campaign["status"] = "active"
         campaign["updatedAt"] = now
 
-    def add_leads(self, campaign: Record, lead_ids: list[str], now: str) -> LinkResult:
+    def add_leads(self, campaign: Campaign, lead_ids: list[str], now: str) -> LinkResult:
         for lead_id in lead_ids:
             self.lead(lead_id)
         return _link(campaign, "leadIds", lead_ids, now)
 
-    def remove_lead(self, campaign: Record, lead_id: str, now: str) -> None:
+    def remove_lead(self, campaign: Campaign, lead_id: str, now: str) -> None:
         self.lead(lead_id)
         if lead_id not in campaign["leadIds"]:
             raise errors.not_found(errors.LEAD_NOT_FOUND)
         _unlink(campaign, "leadIds", lead_id, now)
 
-    def add_accounts(self, campaign: Record, account_ids: list[str], now: str) -> LinkResult:
+    def add_accounts(self, campaign: Campaign, account_ids: list[str], now: str) -> LinkResult:
         for account_id in account_ids:
             self.email_account(account_id)
         return _link(campaign, "accountIds", account_ids, now)
 
-    def remove_account(self, campaign: Record, account_id: str, now: str) -> None:
+    def remove_account(self, campaign: Campaign, account_id: str, now: str) -> None:
         self.email_account(account_id)
         if account_id not in campaign["accountIds"]:
             raise errors.not_found(errors.EMAIL_ACCOUNT_NOT_FOUND)
         _unlink(campaign, "accountIds", account_id, now)
 
     # -- sequences ----------------------------------------------------------------------------------
-    def create_sequence(self, campaign: Record, step_id: str, fields: Record, now: str) -> Record:
+    def create_sequence(self, campaign: Campaign, step_id: str, fields: Record, now: str) -> SequenceStep:
         _check_sequence_edit(campaign, fields)
-        step: Record = {"id": step_id, "createdAt": now, "updatedAt": now}
-        step.update({k: copy.deepcopy(fields[k]) for k in SEQUENCE_SETTINGS if k in fields})
-        steps: list[Record] = campaign["sequences"]
+        record: Record = {"id": step_id, "createdAt": now, "updatedAt": now}
+        record.update({k: copy.deepcopy(fields[k]) for k in SEQUENCE_SETTINGS if k in fields})
+        steps = campaign["sequences"]
         position = min(fields.get("stepNumber", len(steps) + 1), len(steps) + 1)
+        step = fill_step(record, campaign["id"], position, now)
         steps.insert(position - 1, step)
-        number_steps(campaign, now)
+        number_steps(campaign)
         campaign["updatedAt"] = now
         return step
 
-    def update_sequence(self, campaign: Record, step: Record, fields: Record, now: str) -> None:
+    def update_sequence(self, campaign: Campaign, step: SequenceStep, fields: Record, now: str) -> None:
         _check_sequence_edit(campaign, fields)
         changes = {k: copy.deepcopy(fields[k]) for k in SEQUENCE_SETTINGS if k in fields}
-        steps: list[Record] = campaign["sequences"]
+        steps = campaign["sequences"]
         moved = "stepNumber" in fields  # the number itself is given by the new position (number_steps)
         if moved:
             steps.remove(step)
             steps.insert(min(fields["stepNumber"], len(steps) + 1) - 1, step)
         if changes or moved:
-            step.update(changes)
+            loose(step).update(changes)
             step["updatedAt"] = now
-            number_steps(campaign, now)
+            number_steps(campaign)
             campaign["updatedAt"] = now
 
-    def delete_sequence(self, campaign: Record, step: Record, now: str) -> None:
+    def delete_sequence(self, campaign: Campaign, step: SequenceStep, now: str) -> None:
         if campaign["status"] == "active":
             raise errors.bad_request(errors.SEQUENCE_WHILE_ACTIVE)
         campaign["sequences"].remove(step)
-        number_steps(campaign, now)
+        number_steps(campaign)
         campaign["updatedAt"] = now
 
     # -- leads --------------------------------------------------------------------------------------
-    def create_lead(self, lead_id: str, fields: Record, now: str) -> Record:
+    def create_lead(self, lead_id: str, fields: Record, now: str) -> Lead:
         email = fields["email"]
         if any(lead["email"].lower() == email.lower() for lead in self.leads):
             raise errors.error(409, errors.DUPLICATE_LEAD)
-        lead: Record = {"id": lead_id, "email": email, "createdAt": now, "updatedAt": now}
-        lead.update({k: copy.deepcopy(fields[k]) for k in (*LEAD_SETTINGS, "source") if k in fields})
-        stamp(fill(lead, LEAD_DEFAULTS), now)
+        record: Record = {"id": lead_id, "email": email, "createdAt": now, "updatedAt": now}
+        record.update({k: copy.deepcopy(fields[k]) for k in (*LEAD_SETTINGS, "source") if k in fields})
+        stamp(fill(record, LEAD_DEFAULTS), now)
+        lead = cast(Lead, record)  # every field is set now
         self.leads.append(lead)
         return lead
 
-    def update_lead(self, lead: Record, fields: Record, now: str) -> None:
+    def update_lead(self, lead: Lead, fields: Record, now: str) -> None:
         _update(lead, fields, LEAD_SETTINGS, now)
 
-    def delete_lead(self, lead: Record, now: str) -> None:
+    def delete_lead(self, lead: Lead, now: str) -> None:
         self.leads.remove(lead)
         for campaign in self.campaigns:
             if lead["id"] in campaign["leadIds"]:
@@ -272,7 +289,7 @@ class FoxReachState(VendorState):
                 reply["leadId"] = None
 
     # -- email accounts -----------------------------------------------------------------------------
-    def delete_email_account(self, account: Record, now: str) -> None:
+    def delete_email_account(self, account: EmailAccount, now: str) -> None:
         """Detach the account everywhere; its replies keep the address they were received at, so they can still
         be answered (every reply names a mailbox: see `check_references`)."""
         self.email_accounts.remove(account)
@@ -286,29 +303,30 @@ class FoxReachState(VendorState):
                     reply["toEmail"] = account["email"]
 
     # -- templates ----------------------------------------------------------------------------------
-    def create_template(self, template_id: str, fields: Record, now: str) -> Record:
-        template: Record = {"id": template_id, "createdAt": now, "updatedAt": now}
-        template.update({k: copy.deepcopy(fields[k]) for k in TEMPLATE_SETTINGS if k in fields})
-        fill(template, TEMPLATE_DEFAULTS)
+    def create_template(self, template_id: str, fields: Record, now: str) -> Template:
+        record: Record = {"id": template_id, "createdAt": now, "updatedAt": now}
+        record.update({k: copy.deepcopy(fields[k]) for k in TEMPLATE_SETTINGS if k in fields})
+        template = cast(Template, fill(record, TEMPLATE_DEFAULTS))  # every field is set now
         self.templates.append(template)
         return template
 
-    def update_template(self, template: Record, fields: Record, now: str) -> None:
+    def update_template(self, template: Template, fields: Record, now: str) -> None:
         _update(template, fields, TEMPLATE_SETTINGS, now)
 
-    def delete_template(self, template: Record) -> None:
+    def delete_template(self, template: Template) -> None:
         self.templates.remove(template)
 
     # -- inbox --------------------------------------------------------------------------------------
-    def update_reply(self, reply: Record, fields: Record) -> None:
-        reply.update({k: fields[k] for k in REPLY_SETTINGS if k in fields})
+    def update_reply(self, reply: InboxReply, fields: Record) -> None:
+        loose(reply).update({k: fields[k] for k in REPLY_SETTINGS if k in fields})
 
-    def send_answer(self, reply: Record, message_id: str, body: str, subject: str | None, now: str) -> None:
+    def send_answer(self, reply: InboxReply, message_id: str, body: str, subject: str | None, now: str) -> None:
         """Record an answer to the lead, sent from the mailbox that received the reply (every reply names one:
         its account, or the address it was received at)."""
         account = find_optional(self.email_accounts, reply["accountId"])
-        sender = account["email"] if account else reply["toEmail"]
-        answer = {
+        # `toEmail` is set whenever `accountId` is not (check_references, delete_email_account).
+        sender = account["email"] if account else cast(str, reply["toEmail"])
+        answer: Message = {
             "id": message_id,
             "direction": "sent",
             "fromEmail": sender,
@@ -324,48 +342,49 @@ class FoxReachState(VendorState):
             lead["lastContactedAt"] = now
 
     # -- webhooks -----------------------------------------------------------------------------------
-    def create_webhook(self, webhook_id: str, secret: str, fields: Record, now: str) -> Record:
-        hook: Record = {"id": webhook_id, "secret": secret, "createdAt": now, "updatedAt": now}
-        hook.update({k: copy.deepcopy(fields[k]) for k in WEBHOOK_SETTINGS if k in fields})
-        fill(hook, WEBHOOK_DEFAULTS)
+    def create_webhook(self, webhook_id: str, secret: str, fields: Record, now: str) -> Webhook:
+        record: Record = {"id": webhook_id, "secret": secret, "createdAt": now, "updatedAt": now}
+        record.update({k: copy.deepcopy(fields[k]) for k in WEBHOOK_SETTINGS if k in fields})
+        hook = cast(Webhook, fill(record, WEBHOOK_DEFAULTS))  # every field is set now
         self.webhooks.append(hook)
         return hook
 
-    def update_webhook(self, hook: Record, fields: Record, now: str) -> None:
+    def update_webhook(self, hook: Webhook, fields: Record, now: str) -> None:
         _update(hook, fields, WEBHOOK_SETTINGS, now)
 
-    def delete_webhook(self, hook: Record) -> None:
+    def delete_webhook(self, hook: Webhook) -> None:
         self.webhooks.remove(hook)
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-def _find(records: list[Record], record_id: str, message: str) -> Record:
+def _find(records: list[_Found], record_id: str, message: str) -> _Found:
     for record in records:
         if record["id"] == record_id:
             return record
     raise errors.not_found(message)
 
 
-def _update(record: Record, fields: Record, allowed: tuple[str, ...], now: str) -> None:
+def _update(record: StoredRecord, fields: Record, allowed: tuple[str, ...], now: str) -> None:
     changes = {k: copy.deepcopy(fields[k]) for k in allowed if k in fields}
     if changes:
-        record.update(changes)
-        record["updatedAt"] = now
+        raw = loose(record)
+        raw.update(changes)
+        raw["updatedAt"] = now
 
 
-def sending_window(campaign: Record) -> tuple[int, int]:
+def sending_window(campaign: Mapping[str, Any]) -> tuple[int, int]:
     """The sending hours of a campaign or a campaign seed (documented defaults for the ones left out)."""
     hours = {**CAMPAIGN_DEFAULTS, **campaign}
     return hours["sendingStartHour"], hours["sendingEndHour"]
 
 
-def _check_window(campaign: Record) -> None:
+def _check_window(campaign: Mapping[str, Any]) -> None:
     start, end = sending_window(campaign)
     if start >= end:
         raise errors.sending_window(start, end)
 
 
-def _check_sequence_edit(campaign: Record, fields: Record) -> None:
+def _check_sequence_edit(campaign: Campaign, fields: Record) -> None:
     if campaign["status"] == "active":
         raise errors.bad_request(errors.SEQUENCE_WHILE_ACTIVE)
     for key in ("subject", "body"):
@@ -373,7 +392,7 @@ def _check_sequence_edit(campaign: Record, fields: Record) -> None:
             raise errors.bad_request(errors.INVALID_SPIN)
 
 
-def _link(campaign: Record, key: str, ids: list[str], now: str) -> LinkResult:
+def _link(campaign: Campaign, key: _Links, ids: list[str], now: str) -> LinkResult:
     linked: list[str] = campaign[key]
     added = 0
     for record_id in ids:
@@ -386,17 +405,17 @@ def _link(campaign: Record, key: str, ids: list[str], now: str) -> LinkResult:
     return LinkResult(added, len(ids) - added)
 
 
-def _unlink(campaign: Record, key: str, record_id: str, now: str) -> None:
+def _unlink(campaign: Campaign, key: _Links, record_id: str, now: str) -> None:
     campaign[key].remove(record_id)
     campaign["totalLeads"] = len(campaign["leadIds"])
     campaign["updatedAt"] = now
 
 
-def find_optional(records: list[Record], record_id: str | None) -> Record | None:
+def find_optional(records: list[_Found], record_id: str | None) -> _Found | None:
     return next((r for r in records if r["id"] == record_id), None) if record_id else None
 
 
-def thread_messages(reply: Record) -> list[Record]:
+def thread_messages(reply: InboxReply) -> list[Message]:
     """The seeded conversation, or (none seeded) the reply alone, as a received message."""
     if reply.get("messages") is not None:
         return copy.deepcopy(list(reply["messages"]))

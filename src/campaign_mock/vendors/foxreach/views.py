@@ -4,8 +4,9 @@ the records in `FoxReachState` without changing them."""
 from __future__ import annotations
 
 import copy
+from typing import Literal
 
-from .records import ACTIVITY_DEFAULTS, Record, activity_view
+from .records import Activity, Campaign, InboxReply, Lead, Record, activity_view
 from .state import FoxReachState, find_optional, thread_messages
 
 STAT_CATEGORIES = {
@@ -17,7 +18,13 @@ STAT_CATEGORIES = {
     "bounce": "bounce",
 }
 
-_REPLY_FILTERS = ("category", "isRead", "isStarred", "accountId", "campaignId")
+_REPLY_FILTERS: tuple[Literal["category", "isRead", "isStarred", "accountId", "campaignId"], ...] = (
+    "category",
+    "isRead",
+    "isStarred",
+    "accountId",
+    "campaignId",
+)
 
 
 def _percent(part: int | float, whole: int | float) -> float:
@@ -28,10 +35,10 @@ def _preview(body: str | None) -> str | None:
     return body[:120] if body else body
 
 
-def find_leads(state: FoxReachState, search: str | None, status: str | None, tags: str | None) -> list[Record]:
+def find_leads(state: FoxReachState, search: str | None, status: str | None, tags: str | None) -> list[Lead]:
     wanted_tags = {t.strip().lower() for t in (tags or "").split(",") if t.strip()}
     needle = (search or "").lower()
-    found = []
+    found: list[Lead] = []
     for lead in state.leads:
         if status is not None and lead["status"] != status:
             continue
@@ -44,10 +51,10 @@ def find_leads(state: FoxReachState, search: str | None, status: str | None, tag
     return found
 
 
-def find_replies(state: FoxReachState, filters: Record) -> list[Record]:
+def find_replies(state: FoxReachState, filters: Record) -> list[InboxReply]:
     """Replies matching every filter given, newest first."""
     needle = (filters.get("search") or "").lower()
-    found = []
+    found: list[InboxReply] = []
     for reply in state.inbox:
         if any(filters.get(key) is not None and reply[key] != filters[key] for key in _REPLY_FILTERS):
             continue
@@ -58,36 +65,45 @@ def find_replies(state: FoxReachState, filters: Record) -> list[Record]:
     return sorted(found, key=lambda r: r["receivedAt"], reverse=True)
 
 
-def lead_activity(state: FoxReachState, lead: Record) -> Record:
+def lead_activity(state: FoxReachState, lead: Lead) -> Record:
     """The lead's timeline (seeded entries, its replies, mail sent to it), newest first, and its campaigns.
 
     Entries name their campaign by id (mail in a reply's thread belongs to the reply's campaign), so a
     renamed campaign, or two campaigns of one name, keep each lead's progress apart."""
-    entries: dict[str, Record] = {}
+    entries: dict[str, Activity] = {}
     for reply in state.inbox:
         if reply["leadId"] != lead["id"]:
             continue
         entries[reply["id"]] = {
-            **ACTIVITY_DEFAULTS,
             "id": reply["id"],
             "type": "reply_received",
             "subject": reply["subject"] or "",
             "bodyPreview": reply["bodyPreview"],
+            "status": None,
             "campaignId": reply["campaignId"],
+            "campaignName": None,
+            "sequenceStep": None,
+            "emailType": None,
+            "openedAt": None,
+            "clickedAt": None,
             "category": reply["category"],
             "timestamp": reply["receivedAt"],
         }
         for message in reply.get("messages") or []:
             if message["direction"] == "sent" and message["id"] not in entries:
                 entries[message["id"]] = {
-                    **ACTIVITY_DEFAULTS,
                     "id": message["id"],
                     "type": "email_sent",
                     "subject": message["subject"] or "",
                     "bodyPreview": _preview(message["body"]),
                     "status": "sent",
                     "campaignId": reply["campaignId"],
+                    "campaignName": None,
+                    "sequenceStep": None,
                     "emailType": "reply",
+                    "openedAt": None,
+                    "clickedAt": None,
+                    "category": None,
                     "timestamp": message["timestamp"],
                 }
     for activity in lead["activities"]:
@@ -97,7 +113,7 @@ def lead_activity(state: FoxReachState, lead: Record) -> Record:
     return {"activities": [_activity_view(state, a) for a in timeline], "campaigns": memberships}
 
 
-def _activity_view(state: FoxReachState, activity: Record) -> Record:
+def _activity_view(state: FoxReachState, activity: Activity) -> Record:
     view = activity_view(activity)
     campaign = find_optional(state.campaigns, activity["campaignId"])
     if campaign is not None:
@@ -105,7 +121,7 @@ def _activity_view(state: FoxReachState, activity: Record) -> Record:
     return view
 
 
-def _membership(state: FoxReachState, lead: Record, campaign: Record, timeline: list[Record]) -> Record:
+def _membership(state: FoxReachState, lead: Lead, campaign: Campaign, timeline: list[Activity]) -> Record:
     sent = [a for a in timeline if a["type"] == "email_sent" and a["campaignId"] == campaign["id"]]
     replies = sorted(
         r["receivedAt"] for r in state.inbox if r["leadId"] == lead["id"] and r["campaignId"] == campaign["id"]
@@ -124,12 +140,20 @@ def _membership(state: FoxReachState, lead: Record, campaign: Record, timeline: 
     }
 
 
-def conversation(state: FoxReachState, reply: Record) -> Record:
+def conversation(state: FoxReachState, reply: InboxReply) -> Record:
     lead = find_optional(state.leads, reply["leadId"])
     campaign = find_optional(state.campaigns, reply["campaignId"])
     return {
         "messages": sorted(thread_messages(reply), key=lambda m: m["timestamp"]),
-        "lead": {k: lead[k] for k in ("id", "email", "firstName", "lastName", "company")} if lead else None,
+        "lead": {
+            "id": lead["id"],
+            "email": lead["email"],
+            "firstName": lead["firstName"],
+            "lastName": lead["lastName"],
+            "company": lead["company"],
+        }
+        if lead
+        else None,
         "campaign": {"id": campaign["id"], "name": campaign["name"]} if campaign else None,
     }
 
@@ -165,7 +189,7 @@ def overview(state: FoxReachState) -> Record:
     }
 
 
-def campaign_analytics(state: FoxReachState, campaign: Record) -> Record:
+def campaign_analytics(state: FoxReachState, campaign: Campaign) -> Record:
     return {
         "sent": campaign["totalSent"],
         "delivered": campaign["totalDelivered"],
