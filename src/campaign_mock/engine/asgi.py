@@ -1,4 +1,4 @@
-"""The few ASGI messages the mock exchanges: reading a body and sending a JSON answer."""
+"""The few ASGI messages the mock exchanges: reading a body (within the size limit) and sending an answer."""
 
 from __future__ import annotations
 
