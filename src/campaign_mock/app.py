@@ -4,8 +4,8 @@ The app is a Starlette application, so Starlette middleware (CORS, say) and `Tes
 routes of its own: every HTTP request goes to the engine's pipeline, whose router is generated from the specs (a
 Starlette catch-all route would refuse paths it cannot match, such as one with `%0A`, and cost a route scan), and
 the lifespan goes to Starlette's router, so startup and shutdown handlers run as usual. Starlette's exception
-middleware is left out of the stack: no route of ours raises `HTTPException`, and the engine answers every error
-in the vendor's format itself.
+middleware is left out of the stack (no route of ours raises `HTTPException`, and the engine answers every error
+in the vendor's format itself), and the outermost layer answers a JSON 500 where Starlette would answer text.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any, Literal
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .engine.admin import Admin
@@ -50,9 +49,8 @@ class MockApp(Starlette):
     """The Starlette application, with the engine's parts reachable for in-process use and tests."""
 
     def __init__(self, pipeline: Pipeline, middleware: Sequence[Middleware]) -> None:
-        super().__init__(middleware=middleware)
-        self._serve_http = _last_resort(pipeline)
         self.pipeline = pipeline
+        super().__init__(middleware=middleware)
         self.catalog: Catalog = pipeline.catalog
         self.store: SessionStore = pipeline.store
         self.journal: Journal = pipeline.journal
@@ -62,17 +60,18 @@ class MockApp(Starlette):
         app: ASGIApp = self._engine
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
-        return ServerErrorMiddleware(app, debug=self.debug)
+        return _last_resort(app)
 
     async def _engine(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await self._serve_http(scope, receive, send)
+            await self.pipeline(scope, receive, send)
         else:
             await self.router(scope, receive, send)
 
 
-def _last_resort(pipeline: Pipeline) -> ASGIApp:
-    """The pipeline, with a JSON 500 for anything it did not expect: never a stack trace, never text/plain."""
+def _last_resort(app: ASGIApp) -> ASGIApp:
+    """The app, with a JSON 500 for anything it (or a user's middleware) did not expect: never a stack trace, never
+    text/plain. It stands where Starlette puts its ServerErrorMiddleware."""
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         started = False
@@ -83,7 +82,7 @@ def _last_resort(pipeline: Pipeline) -> ASGIApp:
             await send(message)
 
         try:
-            await pipeline(scope, receive, tracking_send)
+            await app(scope, receive, tracking_send)
         except Exception:
             logging.getLogger("campaign_mock").exception("unhandled error for %s", scope.get("path"))
             if scope["type"] == "http" and not started:

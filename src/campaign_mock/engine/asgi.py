@@ -36,6 +36,9 @@ async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> by
     return b"".join(chunks)
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # built once: json.dumps(**kw) builds one a call
+
+
 async def send_json(
     send: Send, status: int, body: Any, headers: dict[str, str], media_type: str | None = None
 ) -> bytes:
@@ -48,7 +51,7 @@ async def send_json(
         payload = body
         named["content-type"] = media_type or "application/octet-stream"
     else:
-        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        payload = _ENCODER.encode(body).encode()
         named["content-type"] = "application/json"
     # One value per header, whatever the case it was set in; later settings (a fault's) win.
     for name, value in headers.items():

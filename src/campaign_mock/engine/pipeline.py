@@ -36,12 +36,12 @@ from .errors import (
 )
 from .faults import Fault, take_fault
 from .journal import Entry, Journal, Violation
-from .parsing import Parsed, media_type, parse_request, read_form
+from .parsing import Form, Parsed, media_type, parse_request, read_form
 from .rate_limit import Decision, RateLimitPolicy
 from .routing import Match, NoMatch, Router
 from .sessions import DEFAULT_SESSION, Session, SessionStore
 from .specs import FORM, Operation
-from .vendor import Call, ErrorRenderer, Reply, Vendor
+from .vendor import AuthRequest, Call, ErrorRenderer, Reply, Vendor
 
 log = logging.getLogger("campaign_mock")
 
@@ -70,6 +70,7 @@ class Exchange:
     body: bytes = b""
     session: Session | None = None
     match: Match | NoMatch | None = None
+    operation: Operation | None = None  # the operation routed to (None: no route)
     fault: Fault | None = None
     principal: Any = None
     decision: Decision | None = None
@@ -78,10 +79,6 @@ class Exchange:
     exempt: bool = False  # the reply may have a status the operation does not document (a fault's, a mock limit's)
     checked: bool = True  # the reply is checked against the spec (not a 501 or a crash report)
     violations: list[Violation] = field(default_factory=list)
-
-    @property
-    def operation(self) -> Operation | None:
-        return self.match.operation if isinstance(self.match, Match) else None
 
 
 class Pipeline:
@@ -159,33 +156,30 @@ class Pipeline:
         return ex
 
     async def _vendor(self, ex: Exchange, vendor: Vendor[Any], scope: Scope, receive: Receive) -> None:
-        if self._is_spec_request(ex):
+        if ex.path == "/openapi.json" and ex.method in ("GET", "HEAD"):
             ex.reply = self._spec_reply(vendor.name, scope, ex)
             return
         ex.session = self.store.get(ex.session_name)
         try:
-            await self._read_body(ex, receive)
-            self._route(ex, self.catalog.routers[vendor.name], ex.path)
-            await self._fault(ex, vendor)
+            self._route(ex, self.catalog.routers[vendor.name], ex.path)  # first: a 413 names its operation too
+            ex.body = await read_body(receive, ex.headers, self.max_body_bytes)
+            if ex.session.faults:
+                await self._fault(ex, vendor)
             if ex.reply is None:
                 self._authenticate(ex, vendor)
-                self._rate_limit(ex, vendor)
-                parsed = await self._validate(ex, vendor.strict_query, ex.path)
+                if vendor.rate_limit is not None:
+                    self._rate_limit(ex, vendor)
+                form = await self._form(ex) if ex.operation is not None and ex.operation.form is not None else None
+                parsed = self._validate(ex, vendor.strict_query, ex.path, form)
                 ex.reply = await self._handle(ex, vendor, parsed)
         except ApiError as error:
             self._fail(ex, error, vendor.errors, vendor.name)
         self._finish(ex, vendor)
 
-    async def _read_body(self, ex: Exchange, receive: Receive) -> None:
-        try:
-            ex.body = await read_body(receive, ex.headers, self.max_body_bytes)
-        except PayloadTooLarge:
-            ex.exempt = True  # the mock's own limit: no operation documents it
-            raise
-
     def _route(self, ex: Exchange, router: Router, path: str) -> None:
         """Find the operation; a path that matches none is refused later, once the caller is known."""
-        ex.match = router.match(ex.method, path)
+        ex.match = match = router.match(ex.method, path)
+        ex.operation = match.operation if isinstance(match, Match) else None
 
     async def _fault(self, ex: Exchange, vendor: Vendor[Any]) -> None:
         """Apply the first matching fault: its delay, then its own answer (if it gives a status)."""
@@ -205,7 +199,12 @@ class Pipeline:
 
     def _authenticate(self, ex: Exchange, vendor: Vendor[Any]) -> None:
         assert ex.session is not None
-        ex.principal = vendor.authenticate(ex.headers, ex.session.states[vendor.name], ex.session.variants)
+        state, variants = ex.session.states[vendor.name], ex.session.variants
+        if vendor.authenticate_request is not None:
+            request = AuthRequest(ex.operation, ex.headers, state, variants, ex.session.clock.now())
+            ex.principal = vendor.authenticate_request(request)
+        else:
+            ex.principal = vendor.authenticate(ex.headers, state, variants)
 
     def _rate_limit(self, ex: Exchange, vendor: Vendor[Any]) -> None:
         """Count the request against every limit that applies; one that is used up refuses it (counting none)."""
@@ -249,18 +248,20 @@ class Pipeline:
             out.append((f"{vendor.name}/{op.operation_id}", key, op_policy))
         return out
 
-    async def _validate(self, ex: Exchange, strict_query: bool, path: str) -> Parsed:
+    async def _form(self, ex: Exchange) -> Form | None:
+        """A multipart body, read, when the request sends one (to an operation that takes one)."""
+        if media_type(ex.headers) != FORM:
+            return None
+        return await read_form(ex.headers, ex.body, self.max_body_bytes)
+
+    def _validate(self, ex: Exchange, strict_query: bool, path: str, form: Form | None) -> Parsed:
         match = ex.match
         if isinstance(match, NoMatch):
             if match.allowed:
                 raise MethodNotAllowed(ex.method, match.allowed)
             raise RouteNotFound(path)
         assert match is not None
-        op = match.operation
-        form = None
-        if op.form is not None and media_type(ex.headers) == FORM:
-            form = await read_form(ex.headers, ex.body, self.max_body_bytes)
-        return parse_request(op, match.path_params, ex.query, ex.body, strict_query, form)
+        return parse_request(match.operation, match.path_params, ex.query, ex.body, strict_query, form)
 
     async def _handle(self, ex: Exchange, vendor: Vendor[Any], parsed: Parsed) -> Reply:
         op = ex.operation
@@ -303,7 +304,8 @@ class Pipeline:
         if isinstance(error, MethodNotAllowed):
             ex.reply.headers["Allow"] = ", ".join(error.allowed)
         ex.injected = isinstance(error, InjectedFault)
-        ex.exempt = ex.exempt or ex.injected
+        # A fault may answer any status, and so may the mock's own body limit: no operation documents it.
+        ex.exempt = ex.exempt or ex.injected or isinstance(error, PayloadTooLarge)
 
     def _finish(self, ex: Exchange, vendor: Vendor[Any] | None) -> None:
         """What every reply gets: the contract check, then rate-limit headers and the fault's headers (added after
@@ -314,7 +316,7 @@ class Pipeline:
         # A fault may answer any status; a body it carries for a documented one is still checked.
         if op is not None and ex.checked and not (ex.exempt and op.response_for(reply.status) is None):
             ex.violations += self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
-        if vendor is not None:
+        if vendor is not None and vendor.rate_limit is not None:
             decision = ex.decision or self._peek(ex, vendor)
             if decision is not None:
                 reply.headers.update(decision.headers())
@@ -323,7 +325,7 @@ class Pipeline:
 
     # -- the admin service ----------------------------------------------------------------------------
     async def _admin(self, ex: Exchange, scope: Scope, receive: Receive) -> None:
-        if self._is_spec_request(ex):
+        if ex.path == "/openapi.json" and ex.method in ("GET", "HEAD"):
             ex.reply = self._spec_reply(ADMIN, scope, ex, root="")
             return
         headers = ex.headers
@@ -332,9 +334,9 @@ class Pipeline:
             # without this a reset sent through a test's session URL would reset every session.
             headers = {**headers, "x-mock-session": ex.session_name}
         try:
-            await self._read_body(ex, receive)
             self._route(ex, self.catalog.routers[ADMIN], ex.full_path)
-            parsed = await self._validate(ex, True, ex.full_path)
+            ex.body = await read_body(receive, ex.headers, self.max_body_bytes)
+            parsed = self._validate(ex, True, ex.full_path, None)
             op = ex.operation
             assert op is not None
             try:
@@ -475,10 +477,6 @@ class Pipeline:
         readings = [ex.session.limiter.check(*limit, now, count=False) for limit in limits]
         return min(readings, key=lambda d: (d.allowed, d.remaining))
 
-    @staticmethod
-    def _is_spec_request(ex: Exchange) -> bool:
-        return ex.path == "/openapi.json" and ex.method in ("GET", "HEAD")
-
     def _spec_reply(self, service: str, scope: Scope, ex: Exchange, root: str | None = None) -> Reply:
         host = ex.headers.get("host") or "127.0.0.1"
         scheme = scope.get("scheme", "http")
@@ -503,7 +501,10 @@ class Pipeline:
 def _decoded_except_slashes(raw: bytes) -> str:
     """The request path percent-decoded, except that `%2F` stays encoded: a slash inside an id must not become
     a separator (the router turns it back into `/` in the parameters it captures)."""
-    return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(raw.decode("latin-1")))
+    text = raw.decode("latin-1")
+    if "%" not in text:
+        return text
+    return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(text))
 
 
 def _without_body(send: Send) -> Send:
