@@ -10,6 +10,7 @@ import pytest
 from fake_vendor import SPEC_FILE
 
 from campaign_mock.engine.errors import ConfigError
+from campaign_mock.engine.rate_limit import OperationLimit, RateLimitPolicy
 from campaign_mock.engine.specs import load_spec
 
 BROKEN = """\
@@ -118,3 +119,69 @@ def test_served_spec_drops_the_scenario_state_and_points_servers_at_the_mock() -
     assert served["servers"] == [{"url": "http://127.0.0.1:8750/fakevendor", "description": "campaign-mock"}]
     assert spec.scenario_state_schema is not None
     assert spec.scenario_state_schema["$defs"].keys() == {"Thing", "Kind"}
+
+
+BAD_RATE_LIMITS = """\
+openapi: 3.1.0
+info: {title: limits, version: "1"}
+paths:
+  /v1/a:
+    get:
+      operationId: unknown_key
+      x-source: https://example.com/a
+      x-rate-limit: {limit: 2, window_seconds: 60, burst: 5}
+      responses: {"200": {description: ok}}
+  /v1/b/{b_id}:
+    get:
+      operationId: undescribed_parameter
+      x-source: https://example.com/b
+      x-rate-limit: {limit: 2, window_seconds: 60, per: campaign_id}
+      parameters:
+        - {name: b_id, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /v1/c/{c_id}:
+    get:
+      operationId: wrong_place
+      x-source: https://example.com/c
+      x-rate-limit: {limit: 2, window_seconds: 60, per: c_id, in: query}
+      parameters:
+        - {name: c_id, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /v1/d:
+    get:
+      operationId: no_window
+      x-source: https://example.com/d
+      x-rate-limit: {limit: 0}
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_load_spec_refuses_a_bad_x_rate_limit_with_its_line(tmp_path: Path) -> None:
+    spec = tmp_path / "limits.yaml"
+    spec.write_text(BAD_RATE_LIMITS, encoding="utf-8")
+    shape = "x-rate-limit: {limit: N, window_seconds: S, window?: fixed|sliding, per?: NAME, in?: path|query}"
+
+    with pytest.raises(ConfigError) as caught:
+        load_spec("limits", spec)
+
+    assert [str(p) for p in caught.value.problems] == [
+        f"{spec}:8: {shape}",
+        f"{spec}:14: x-rate-limit: counted per path parameter 'campaign_id', which is not described",
+        f"{spec}:22: x-rate-limit: counted per query parameter 'c_id', which is not described",
+        f"{spec}:30: {shape}",
+    ]
+
+
+def test_vendor_spec_reads_each_operations_own_limit() -> None:
+    spec = load_spec("fakevendor", SPEC_FILE)
+
+    limits = {op.operation_id: op.rate_limit for op in spec.operations if op.rate_limit is not None}
+
+    assert limits == {
+        "get_quota": OperationLimit(RateLimitPolicy(2, 60), None, "path"),
+        "ping_thing": OperationLimit(RateLimitPolicy(2, 60), "thing_id", "path"),
+        "search": OperationLimit(RateLimitPolicy(2, 60), "q", "query"),
+    }
+    export = spec.operation("export_thing").response_for(200)
+    assert export is not None and export.media_types == ("text/csv", "application/octet-stream")
+    assert spec.operation("upload").form is not None and spec.operation("upload").body is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from fake_vendor import FAKE, SPEC_FILE, handlers
@@ -12,7 +13,7 @@ from campaign_mock.engine.catalog import load_catalog
 from campaign_mock.engine.errors import ApiError, ConfigError, PayloadTooLarge, Problem, RouteNotFound
 from campaign_mock.engine.rate_limit import RateLimitPolicy
 from campaign_mock.engine.variants import Variant
-from campaign_mock.engine.vendor import RateLimit, handlers_of, presented_key
+from campaign_mock.engine.vendor import ErrorRenderer, RateLimit, handlers_of, presented_key
 
 LOUD = Variant("fakevendor.volume", "How loud.", {"low": ("https://docs.fake.example/volume",)}, "low")
 
@@ -54,6 +55,11 @@ def test_handlers_of_collects_the_public_async_functions_of_a_module_by_name() -
         "get_now": handlers.get_now,
         "draw": handlers.draw,
         "greet": handlers.greet,
+        "export_thing": handlers.export_thing,
+        "upload": handlers.upload,
+        "get_quota": handlers.get_quota,
+        "ping_thing": handlers.ping_thing,
+        "search": handlers.search,
     }
 
 
@@ -75,14 +81,22 @@ def test_presented_key_reads_the_key_after_its_scheme(value: str | None, scheme:
     assert presented_key(headers, "x-fake-key", scheme) == key
 
 
+class _PlainErrors(ErrorRenderer):
+    """A renderer that rewords nothing."""
+
+    def render(self, error: ApiError) -> Any:
+        return {"code": error.code, "message": error.message}
+
+
 def test_renderer_keeps_the_engines_words_for_what_it_does_not_reword() -> None:
     error = PayloadTooLarge(10)
 
-    documented = FakeErrors().documented(error)
+    documented = _PlainErrors().documented(error)
 
     assert documented is error
-    assert FakeErrors().render(documented) == {
-        "problem": {"code": "payload_too_large", "detail": "the request body is larger than 10 bytes"}
+    assert _PlainErrors().render(documented) == {
+        "code": "payload_too_large",
+        "message": "the request body is larger than 10 bytes",
     }
 
 

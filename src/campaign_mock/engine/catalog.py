@@ -123,6 +123,21 @@ def _scenario_schema(
     }
     limited = [n for n, v in vendors.items() if v.rate_limit or any(op.rate_limit for op in specs[n].operations)]
     props["rate_limits"]["propertyNames"] = {"enum": limited}
+    # Per-operation overrides name only operations that have a limit of their own.
+    override = props["rate_limits"]["additionalProperties"]
+    props["rate_limits"]["properties"] = {
+        name: {
+            **override,
+            "properties": {
+                **override["properties"],
+                "operations": {
+                    **override["properties"]["operations"],
+                    "propertyNames": {"enum": [op.operation_id for op in specs[name].operations if op.rate_limit]},
+                },
+            },
+        }
+        for name in limited
+    }
     return schema
 
 

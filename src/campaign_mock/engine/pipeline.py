@@ -40,7 +40,7 @@ from .parsing import Form, Parsed, media_type, parse_request, read_form
 from .rate_limit import Decision, RateLimitPolicy
 from .routing import Match, NoMatch, Router
 from .sessions import DEFAULT_SESSION, Session, SessionStore
-from .specs import FORM, Operation
+from .specs import FORM, JSON, Operation
 from .vendor import AuthRequest, Call, ErrorRenderer, Reply, Vendor
 
 log = logging.getLogger("campaign_mock")
@@ -389,7 +389,9 @@ class Pipeline:
             message = f"status {reply.status} is not documented for {op.operation_id}"
             issues.append({"where": "", "schemaPath": "responses", "message": message})
         elif isinstance(reply.body, bytes):
-            if reply.media_type not in spec.media_types:
+            # Compared without parameters (`text/csv; charset=utf-8` is `text/csv`); JSON belongs in a JSON body.
+            media = (reply.media_type or "").partition(";")[0].strip().lower()
+            if media == JSON or media not in spec.media_types:
                 message = f"the spec documents no {reply.media_type} body for this status"
                 issues.append({"where": "", "schemaPath": f"responses/{reply.status}", "message": message})
         elif spec.validator is None:

@@ -1,7 +1,7 @@
 """The fake vendor's error body, `{"problem": {"code", "detail"}}`, and its wording of the engine's errors.
 
-It rewords what it "documents" differently (unknown route, wrong method, invalid request, rate limited, an
-injected status) and leaves the rest (payload too large) in the engine's words.
+It rewords every engine error it "documents" (unknown route, wrong method, invalid request, rate limited, a body
+too large, an injected status); the body-too-large wording names the operation the error belongs to.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from campaign_mock.engine.errors import (
     ApiError,
     InjectedFault,
     MethodNotAllowed,
+    PayloadTooLarge,
     RateLimited,
     RequestInvalid,
     RouteNotFound,
@@ -39,6 +40,10 @@ class FakeErrors(ErrorRenderer):
         return ApiError(
             429, "slow_down", f"{error.decision.limit} requests a window; wait {error.decision.retry_after}s"
         )
+
+    def payload_too_large(self, error: PayloadTooLarge) -> ApiError:
+        where = error.operation.operation_id if error.operation is not None else "this path"
+        return ApiError(413, "too_big", f"{where} takes at most {error.limit} bytes")
 
     def injected(self, error: InjectedFault) -> ApiError:
         code, detail = INJECTED.get(error.status, ("injected", error.message))
