@@ -97,6 +97,21 @@ class Call(Generic[StateT, PrincipalT]):
 
 Handler = Callable[[Call[Any, Any]], Awaitable[Reply]]
 Authenticator = Callable[[Mapping[str, str], StateT, Variants], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthRequest(Generic[StateT]):
+    """What an operation-aware authenticator sees: the routed operation (None when no route matched), the request
+    headers (lower-case names), the session's state (not yet caught up), its variant choices and clock reading."""
+
+    operation: Operation | None
+    headers: Mapping[str, str]
+    state: StateT
+    variants: Variants
+    now: datetime
+
+
+RequestAuthenticator = Callable[[AuthRequest[StateT]], Any]
 ReferenceCheck = Callable[[dict[str, Any]], list[tuple[tuple[str | int, ...], str]]]
 
 
@@ -186,6 +201,9 @@ class Vendor(Generic[StateT]):
     variants: tuple[Variant, ...] = ()
     strict_query: bool = False  # answer unexpected query parameters with the validation error
     check_references: ReferenceCheck | None = None
+    # For vendors whose credentials differ per operation (OpenAPI `security` per operation, a public login):
+    # when set, it is called instead of `authenticate`, with the routed operation and the clock's reading.
+    authenticate_request: RequestAuthenticator[StateT] | None = None
 
     def __post_init__(self) -> None:
         for variant in self.variants:
