@@ -1,0 +1,77 @@
+"""Fixtures for Sonarly's HTTP behaviour: clients on the test's own session, and a contract check.
+
+Every test here runs against the live mock through `mock_session`; after each one, the session must not have
+produced a single response that broke the spec (the mock would have answered it 500 mock_contract_violation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sonarly_support import GROUP, KEY, NOW, READONLY_KEY, frozen_scenario
+
+from campaign_mock.pytest_plugin import MockSession
+from campaign_mock.server import MockServer
+
+
+@pytest.fixture(scope="session")
+def sonarly_admin(campaign_mock: MockServer) -> Iterator[httpx.Client]:
+    """One client for admin reads, shared by all tests."""
+    with httpx.Client(base_url=campaign_mock.url, verify=False) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def _no_response_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "mock_session" not in request.fixturenames:  # a test of the rules alone, without the server
+        yield
+        return
+    mock_session: MockSession = request.getfixturevalue("mock_session")
+    admin: httpx.Client = request.getfixturevalue("sonarly_admin")
+    yield
+    params = {"session": mock_session.name, "kind": "response"}
+    found = admin.get("/__admin/violations", params=params).json()["violations"]
+    assert found == [], f"responses broke the Sonarly spec: {found}"
+
+
+def _client(mock_session: MockSession, key: str | None, base: str = "") -> httpx.Client:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.Client(base_url=mock_session.url("sonarly") + base, headers=headers, verify=False)
+
+
+@pytest.fixture
+def api(mock_session: MockSession) -> Iterator[httpx.Client]:
+    """The demo key (every permission) on `/sonarly` of the test's session."""
+    with _client(mock_session, KEY) as client:
+        yield client
+
+
+@pytest.fixture
+def group(mock_session: MockSession) -> Iterator[httpx.Client]:
+    """The demo key on the demo account group: paths are relative to `/v1/accounts/{GROUP}`."""
+    with _client(mock_session, KEY, f"/v1/accounts/{GROUP}") as client:
+        yield client
+
+
+@pytest.fixture
+def readonly(mock_session: MockSession) -> Iterator[httpx.Client]:
+    """The read-only demo key (campaigns:read) on `/sonarly`."""
+    with _client(mock_session, READONLY_KEY) as client:
+        yield client
+
+
+@pytest.fixture
+def anon(mock_session: MockSession) -> Iterator[httpx.Client]:
+    """No Authorization header."""
+    with _client(mock_session, None) as client:
+        yield client
+
+
+@pytest.fixture
+def frozen(mock_session: MockSession) -> str:
+    """The default scenario on a clock frozen at NOW, from the start: records it seeds without a time (the
+    active campaign's startedAt) take NOW."""
+    mock_session.load_scenario(yaml=frozen_scenario())
+    return NOW
