@@ -27,7 +27,7 @@ schema = schemathesis.openapi.from_asgi("/sonarly/openapi.json", app)
 _sessions = itertools.count(1)
 
 STATEFUL = settings(
-    max_examples=30,
+    max_examples=60,  # fewer scenarios leave some chained operations unreached for some sets of served vendors
     stateful_step_count=8,
     derandomize=True,
     database=None,
@@ -89,7 +89,7 @@ class SonarlyWorkflow(schema.as_state_machine()):  # type: ignore[misc]
 
 
 def test_sonarly_stateful_links_conform() -> None:
-    """About 6 s: 30 derandomized scenarios of up to 8 calls, each call checked by every Schemathesis check."""
+    """About 10 s: 60 derandomized scenarios of up to 8 calls, each call checked by every Schemathesis check."""
     app.journal.clear()
     SonarlyWorkflow.run(settings=STATEFUL)
 
