@@ -24,6 +24,7 @@ ENTRY_POINT_GROUP = "campaign_mock.vendors"
 SHIPPED_MODULES = (
     "leadterra",
     "foxreach",
+    "voicegenie",
     "sonarly",
 )
 
