@@ -76,8 +76,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from campaign_mock.engine.errors import ApiError
-from campaign_mock.engine.variants import Variants
-from campaign_mock.engine.vendor import Call, ErrorRenderer, Reply, StateContext, Vendor, VendorState
+from campaign_mock.engine.vendor import AuthRequest, Call, ErrorRenderer, Reply, StateContext, Vendor, VendorState
 
 
 class TinyState(VendorState):
@@ -101,7 +100,7 @@ async def get_greeting(call: Call[TinyState, None]) -> Reply:
     return Reply(200, {"greeting": call.state.greeting})
 
 
-def authenticate(headers: Mapping[str, str], state: TinyState, variants: Variants) -> None:
+def authenticate(request: AuthRequest[TinyState]) -> None:
     return None  # Tiny is open
 
 

@@ -199,12 +199,9 @@ class Pipeline:
 
     def _authenticate(self, ex: Exchange, vendor: Vendor[Any]) -> None:
         assert ex.session is not None
-        state, variants = ex.session.states[vendor.name], ex.session.variants
-        if vendor.authenticate_request is not None:
-            request = AuthRequest(ex.operation, ex.headers, state, variants, ex.session.clock.now())
-            ex.principal = vendor.authenticate_request(request)
-        else:
-            ex.principal = vendor.authenticate(ex.headers, state, variants)
+        session = ex.session
+        request = AuthRequest(ex.operation, ex.headers, session.states[vendor.name], session.variants, session.clock)
+        ex.principal = vendor.authenticate(request)
 
     def _rate_limit(self, ex: Exchange, vendor: Vendor[Any]) -> None:
         """Count the request against every limit that applies; one that is used up refuses it (counting none)."""

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any, Generic, Self, TypeVar
 
 from .chance import Chance
+from .clock import Clock
 from .errors import (
     ApiError,
     InjectedFault,
@@ -96,22 +97,26 @@ class Call(Generic[StateT, PrincipalT]):
 
 
 Handler = Callable[[Call[Any, Any]], Awaitable[Reply]]
-Authenticator = Callable[[Mapping[str, str], StateT, Variants], Any]
 
 
 @dataclass(frozen=True, slots=True)
 class AuthRequest(Generic[StateT]):
-    """What an operation-aware authenticator sees: the routed operation (None when no route matched), the request
-    headers (lower-case names), the session's state (not yet caught up), its variant choices and clock reading."""
+    """What a vendor's `authenticate` sees: the routed operation (None when no route matched: credentials are
+    checked before an unknown path is refused), the request headers (lower-case names), the session's state (not
+    yet caught up), its variant choices, and its clock (`now`, for tokens that expire)."""
 
     operation: Operation | None
     headers: Mapping[str, str]
     state: StateT
     variants: Variants
-    now: datetime
+    clock: Clock
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
 
 
-RequestAuthenticator = Callable[[AuthRequest[StateT]], Any]
+Authenticator = Callable[[AuthRequest[StateT]], Any]  # returns the principal, or raises the documented ApiError
 ReferenceCheck = Callable[[dict[str, Any]], list[tuple[tuple[str | int, ...], str]]]
 
 
@@ -201,9 +206,6 @@ class Vendor(Generic[StateT]):
     variants: tuple[Variant, ...] = ()
     strict_query: bool = False  # answer unexpected query parameters with the validation error
     check_references: ReferenceCheck | None = None
-    # For vendors whose credentials differ per operation (OpenAPI `security` per operation, a public login):
-    # when set, it is called instead of `authenticate`, with the routed operation and the clock's reading.
-    authenticate_request: RequestAuthenticator[StateT] | None = None
 
     def __post_init__(self) -> None:
         for variant in self.variants:

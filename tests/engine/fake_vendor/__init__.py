@@ -10,8 +10,7 @@ from pathlib import Path
 
 from campaign_mock.engine.errors import ApiError
 from campaign_mock.engine.rate_limit import RateLimitPolicy
-from campaign_mock.engine.variants import Variants
-from campaign_mock.engine.vendor import RateLimit, Vendor, handlers_of, presented_key
+from campaign_mock.engine.vendor import AuthRequest, RateLimit, Vendor, handlers_of, presented_key
 
 from . import handlers
 from .errors import FakeErrors
@@ -31,9 +30,9 @@ def api_key(headers: Mapping[str, str]) -> str:
     return presented_key(headers, KEY_HEADER)
 
 
-def authenticate(headers: Mapping[str, str], state: FakeState, variants: Variants) -> str:
-    key = api_key(headers)
-    if key and key in state.api_keys:
+def authenticate(request: AuthRequest[FakeState]) -> str:
+    key = api_key(request.headers)
+    if key and key in request.state.api_keys:
         return key
     raise ApiError(401, "unauthorized", "unknown key" if key else "no key")
 

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 
 from ...engine.scenario_files import SCENARIO_DIR
 from ...engine.specs import SPEC_DIR
-from ...engine.variants import Variants
-from ...engine.vendor import RateLimit, Vendor, handlers_of, presented_key
+from ...engine.vendor import AuthRequest, RateLimit, Vendor, handlers_of, presented_key
 from . import errors, handlers
 from .errors import FoxReachErrors
 from .seeds import check_references
@@ -22,12 +21,12 @@ def api_key(headers: Mapping[str, str]) -> str:
     return presented_key(headers, "x-api-key")
 
 
-def authenticate(headers: Mapping[str, str], state: FoxReachState, variants: Variants) -> str:
+def authenticate(request: AuthRequest[FoxReachState]) -> str:
     """A missing or unknown key answers 403 as documented, or 401 under the SDK's reading of it."""
-    key = api_key(headers)
-    if key and key in state.api_keys:
+    key = api_key(request.headers)
+    if key and key in request.state.api_keys:
         return key
-    status = 401 if variants[AUTH_FAILURE_STATUS.name] == "401" else 403
+    status = 401 if request.variants[AUTH_FAILURE_STATUS.name] == "401" else 403
     raise errors.error(status, errors.INVALID_API_KEY if key else errors.MISSING_API_KEY)
 
 

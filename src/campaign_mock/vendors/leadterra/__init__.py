@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from ...engine.scenario_files import SCENARIO_DIR
 from ...engine.specs import SPEC_DIR
-from ...engine.variants import Variants
-from ...engine.vendor import Vendor, handlers_of, presented_key
+from ...engine.vendor import AuthRequest, Vendor, handlers_of, presented_key
 from . import errors, handlers
 from .errors import LeadterraErrors
 from .state import LeadterraState, check_references
@@ -16,12 +13,12 @@ from .variants import VARIANTS
 NAME = "leadterra"
 
 
-def authenticate(headers: Mapping[str, str], state: LeadterraState, variants: Variants) -> str:
+def authenticate(request: AuthRequest[LeadterraState]) -> str:
     """`Authorization: Bearer <key>`; a key whose workspace is gone answers 404 workspace_not_found."""
-    key = presented_key(headers, "authorization", "Bearer")
-    if key and key in state.api_keys:
+    key = presented_key(request.headers, "authorization", "Bearer")
+    if key and key in request.state.api_keys:
         return key
-    if key and key in state.orphan_api_keys:
+    if key and key in request.state.orphan_api_keys:
         raise errors.error(404, errors.WORKSPACE_NOT_FOUND)
     raise errors.error(401, errors.AUTHENTICATION_FAILED)
 

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from ...engine.scenario_files import SCENARIO_DIR
 from ...engine.specs import SPEC_DIR
-from ...engine.variants import Variants
-from ...engine.vendor import Vendor, handlers_of, presented_key
+from ...engine.vendor import AuthRequest, Vendor, handlers_of, presented_key
 from . import errors, handlers
 from .errors import SonarlyErrors
 from .handlers import Principal
@@ -19,11 +16,11 @@ from .variants import VARIANTS
 NAME = "sonarly"
 
 
-def authenticate(headers: Mapping[str, str], state: SonarlyState, variants: Variants) -> Principal:
+def authenticate(request: AuthRequest[SonarlyState]) -> Principal:
     """`Authorization: Bearer <key>`: a missing or malformed header, an unknown key and a revoked key answer 401.
     Permissions and account groups are checked per operation (`handlers._operation`), once it is known."""
-    key = presented_key(headers, "authorization", "Bearer")
-    record = state.key_record(key) if key else None
+    key = presented_key(request.headers, "authorization", "Bearer")
+    record = request.state.key_record(key) if key else None
     if record is None:
         details = "unknown or revoked API key" if key else "no Bearer key in the Authorization header"
         raise errors.error(401, errors.UNAUTHORIZED, errors.INVALID_API_KEY, details)

@@ -7,7 +7,7 @@ from ...engine.scenario_files import SCENARIO_DIR
 from ...engine.specs import SPEC_DIR
 from ...engine.vendor import RateLimit, Vendor, handlers_of
 from . import handlers
-from .auth import authenticate, authenticate_request, rate_limit_key
+from .auth import authenticate, rate_limit_key
 from .errors import VoiceGenieErrors
 from .seeds import check_references
 from .state import VoiceGenieState
@@ -22,7 +22,6 @@ VENDOR = Vendor(
     state_type=VoiceGenieState,
     handlers=handlers_of(handlers),
     authenticate=authenticate,
-    authenticate_request=authenticate_request,
     errors=VoiceGenieErrors(),
     # No vendor-wide limit: the spec's x-rate-limit gives each limited endpoint its own, counted per key.
     rate_limit=RateLimit(key=rate_limit_key),

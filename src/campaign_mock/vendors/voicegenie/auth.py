@@ -111,7 +111,9 @@ def token_user(state: VoiceGenieState, token: str, now: float) -> Record | None:
 
 
 # -- authentication ------------------------------------------------------------------------------------
-def authenticate_request(request: AuthRequest[VoiceGenieState]) -> Principal:
+def authenticate(request: AuthRequest[VoiceGenieState]) -> Principal:
+    """The credentials each operation takes: none for the public ones, the login cookie where only it is
+    documented, a bearer token, cookie or key on the call pages, else `x-api-key` (or the cookie, per variant)."""
     op = request.operation.operation_id if request.operation else None
     headers, state, now = request.headers, request.state, request.now.timestamp()
     if op in PUBLIC:
@@ -130,11 +132,6 @@ def authenticate_request(request: AuthRequest[VoiceGenieState]) -> Principal:
         if user is None:
             raise errors.unauthorized(errors.INVALID_TOKEN)
         return Principal(user=user, token=token)
-    return _key(api_key(headers), state)
-
-
-def authenticate(headers: Mapping[str, str], state: VoiceGenieState, variants: Any) -> Principal:
-    """The x-api-key check alone (the operation-aware `authenticate_request` is what the engine calls)."""
     return _key(api_key(headers), state)
 
 
