@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 INNER_TESTS = """
@@ -50,3 +52,52 @@ def test_fixtures_marker_and_isolation_work_in_a_user_suite(pytester: pytest.Pyt
     pytester.makefile(".yaml", my_scenario="extends: default\nvendors:\n  leadterra:\n    api_keys: [sk_mine]\n")
     result = pytester.runpytest("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)
+
+
+BROKEN_VENDOR_CONFTEST = """
+import sys
+
+import pytest
+
+sys.path.insert(0, {engine_tests!r})
+from fake_vendor import FAKE
+
+from campaign_mock.server import MockServer
+
+
+@pytest.fixture(scope="session")
+def campaign_mock():
+    with MockServer(vendors=[FAKE]) as server:
+        yield server
+"""
+
+BROKEN_VENDOR_TESTS = """
+import httpx
+import pytest
+
+
+def _broken(mock_session):
+    return httpx.get(mock_session.url("fakevendor") + "/v1/broken", headers={"X-Fake-Key": "fk_test"})
+
+
+def test_answer_outside_the_spec(mock_session):
+    assert _broken(mock_session).status_code == 500
+
+
+@pytest.mark.campaign_mock_allow_violations
+def test_answer_outside_the_spec_allowed(mock_session):
+    assert _broken(mock_session).status_code == 500
+    assert [v["operationId"] for v in mock_session.violations("response")] == ["get_broken"]
+"""
+
+
+def test_a_session_that_broke_the_spec_fails_its_test_at_teardown(pytester: pytest.Pytester) -> None:
+    engine_tests = str(Path(__file__).parent / "engine")
+    pytester.makeconftest(BROKEN_VENDOR_CONFTEST.format(engine_tests=engine_tests))
+    pytester.makepyfile(test_broken=BROKEN_VENDOR_TESTS)
+
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_answer_outside_the_spec*"])
+    result.stdout.fnmatch_lines(["*responses in session t* broke the spec: *get_broken*"])

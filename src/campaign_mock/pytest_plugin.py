@@ -6,7 +6,9 @@
     @pytest.mark.campaign_mock_scenario("leadterra/paused")
     def test_resume(mock_session): ...
 
-Every test gets its own session (`/__session/<name>/...`), so tests share one server without sharing state.
+Every test gets its own session (`/__session/<name>/...`), so tests share one server without sharing state. A
+test whose session answered a response that broke the vendor's spec fails at teardown, naming it (the mock
+answered it 500 `mock_contract_violation`); `@pytest.mark.campaign_mock_allow_violations` opts out.
 """
 
 from __future__ import annotations
@@ -65,14 +67,19 @@ class MockSession:
         entries: list[dict[str, Any]] = self.admin("GET", "requests", params=filters).json()["requests"]
         return entries
 
-    def violations(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.admin("GET", "violations").json()["violations"]
+    def violations(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """Contract violations of this session: `request` (the client broke the spec), `response` (the mock did)."""
+        params = {"kind": kind} if kind else {}
+        found: list[dict[str, Any]] = self.admin("GET", "violations", params=params).json()["violations"]
         return found
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "campaign_mock_scenario(name): load a shipped scenario (or a path) into the test's session"
+    )
+    config.addinivalue_line(
+        "markers", "campaign_mock_allow_violations: do not fail the test when its session broke the spec"
     )
 
 
@@ -100,4 +107,7 @@ def mock_session(
     if marker is not None:
         session.load_scenario(marker.args[0])
     yield session
+    broken = [] if request.node.get_closest_marker("campaign_mock_allow_violations") else session.violations("response")
     session.admin("DELETE", "sessions")  # forget it: a long run leaves no sessions behind
+    if broken:
+        pytest.fail(f"responses in session {session.name} broke the spec: {broken}", pytrace=False)

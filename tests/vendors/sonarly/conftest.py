@@ -1,7 +1,7 @@
-"""Fixtures for Sonarly's HTTP behaviour: clients on the test's own session, and a contract check.
+"""Fixtures for Sonarly's HTTP behaviour: clients on the test's own session.
 
-Every test here runs against the live mock through `mock_session`; after each one, the session must not have
-produced a single response that broke the spec (the mock would have answered it 500 mock_contract_violation).
+Every test here runs against the live mock through `mock_session`, whose teardown fails a test whose session
+answered a response outside the spec.
 """
 
 from __future__ import annotations
@@ -13,27 +13,6 @@ import pytest
 from sonarly_support import GROUP, KEY, NOW, READONLY_KEY, frozen_scenario
 
 from campaign_mock.pytest_plugin import MockSession
-from campaign_mock.server import MockServer
-
-
-@pytest.fixture(scope="session")
-def sonarly_admin(campaign_mock: MockServer) -> Iterator[httpx.Client]:
-    """One client for admin reads, shared by all tests."""
-    with httpx.Client(base_url=campaign_mock.url, verify=False) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def _no_response_violations(request: pytest.FixtureRequest) -> Iterator[None]:
-    if "mock_session" not in request.fixturenames:  # a test of the rules alone, without the server
-        yield
-        return
-    mock_session: MockSession = request.getfixturevalue("mock_session")
-    admin: httpx.Client = request.getfixturevalue("sonarly_admin")
-    yield
-    params = {"session": mock_session.name, "kind": "response"}
-    found = admin.get("/__admin/violations", params=params).json()["violations"]
-    assert found == [], f"responses broke the Sonarly spec: {found}"
 
 
 def _client(mock_session: MockSession, key: str | None, base: str = "") -> httpx.Client:
