@@ -150,7 +150,7 @@ class Pipeline:
             service=service,
             started=time.perf_counter(),
         )
-        if not SESSION_NAME.fullmatch(session_name):
+        if session_name != DEFAULT_SESSION and not SESSION_NAME.fullmatch(session_name):
             message = f"session names are 1-100 letters, digits, '_', '.' or '-'; got {session_name!r}"
             ex.reply = Reply(400, {"error": {"code": "invalid_session", "message": message}})
         return ex

@@ -99,7 +99,7 @@ class Call(Generic[StateT, PrincipalT]):
 Handler = Callable[[Call[Any, Any]], Awaitable[Reply]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, per request
 class AuthRequest(Generic[StateT]):
     """What a vendor's `authenticate` sees: the routed operation (None when no route matched: credentials are
     checked before an unknown path is refused), the request headers (lower-case names), the session's state (not
