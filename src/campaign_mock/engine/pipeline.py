@@ -1,11 +1,13 @@
 """The request path, one way through:
 
-session -> route -> fault -> authentication -> rate limit -> request validation -> handler -> finish -> send.
+session -> route -> body (within the size limit) -> fault -> authentication -> rate limit -> request validation
+-> handler (the vendor's state caught up to the clock first) -> finish -> send -> journal.
 
 One `Exchange` carries a request through named steps. A step that fails raises an `ApiError` (the engine's own
 HTTP errors included), which the vendor's renderer turns into its documented body; whatever the reply came from
-(handler, error or injected fault), it leaves through `_finish`, which adds the rate-limit and fault headers and
-checks it against the spec, and is then sent and journaled. The admin API is a service on the same path, with its
+(handler, error or injected fault), it leaves through `_finish`, which checks it against the spec and adds the
+rate-limit and fault headers, and is then sent and journaled. A client that disconnects before its body arrived
+gets nothing, and nothing is done. The admin API is a service on the same path, with its
 own handler table and error shape, and no session state, authentication or rate limit.
 """
 
