@@ -228,3 +228,26 @@ def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -
         main(["serve", "--port", "99999"])
     assert stopped.value.code == 2
     assert "argument --port: '99999' is not a TCP port (0-65535)" in capsys.readouterr().err
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == "campaign-mock 0.1.0\n"
+
+
+def test_verify_into_a_closed_pipe_stops_quietly() -> None:
+    """`campaign-mock verify | head -1`: the reader leaves after one line; no traceback, exit 141 (SIGPIPE's)."""
+    command = [sys.executable, "-m", "campaign_mock", "verify", "leadterra/quickstart"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # what `head -1` does once it has its line
+    returncode = process.wait(timeout=60)
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+
+    assert first.startswith(b"PASS leadterra/quickstart #1")
+    assert (returncode, errors) == (141, "")

@@ -101,3 +101,25 @@ def test_a_session_that_broke_the_spec_fails_its_test_at_teardown(pytester: pyte
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_answer_outside_the_spec*"])
     result.stdout.fnmatch_lines(["*responses in session t* broke the spec: *get_broken*"])
+
+
+def test_marker_naming_a_missing_scenario_fails_the_test_with_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_missing="""
+import pytest
+
+
+@pytest.mark.campaign_mock_scenario("leadterra/no-such-scenario")
+def test_uses_it(mock_session):
+    pass
+"""
+    )
+
+    result = pytester.runpytest("-q", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*campaign_mock_scenario('leadterra/no-such-scenario'): leadterra/no-such-scenario: no scenario named*"]
+    )
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*pytest_plugin.py*")

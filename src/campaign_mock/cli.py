@@ -1,9 +1,11 @@
-"""The `campaign-mock` command: serve, scenarios, check, verify."""
+"""The `campaign-mock` command: serve, scenarios, check, verify, new-vendor (and --version)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,10 +39,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`campaign-mock verify | head -1`): stop quietly, as other command-line tools do.
+        # Point stdout at /dev/null so the interpreter's own flush at exit does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="campaign-mock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="start the mock (the built-in default scenario unless --scenario)")
@@ -120,6 +128,13 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535)")
     return port
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("campaign-mock")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def _positive(text: str) -> int:

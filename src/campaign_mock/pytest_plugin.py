@@ -20,11 +20,16 @@ from typing import Any
 import httpx
 import pytest
 
+from .engine.errors import ConfigError
 from .engine.verify import admin_payload
 from .server import MockServer
 from .vendors.registry import registered_catalog
 
 _counter = itertools.count(1)
+
+
+class ScenarioRefused(Exception):
+    """A scenario that could not be loaded into a session; the message names every problem (`file:line: ...`)."""
 
 
 class MockSession:
@@ -50,9 +55,14 @@ class MockSession:
         """Load a shipped scenario by name, a scenario file by path, or YAML text, into this session only."""
         if yaml is None and name is None:
             raise TypeError("load_scenario() needs a name (or path) or yaml text")
-        body = {"yaml": yaml} if yaml is not None else admin_payload(str(name), registered_catalog())
+        try:
+            body = {"yaml": yaml} if yaml is not None else admin_payload(str(name), registered_catalog())
+        except ConfigError as exc:
+            raise ScenarioRefused(str(exc)) from None
         response = self.admin("POST", "scenarios", json=body)
-        assert response.status_code == 200, response.text
+        if response.status_code != 200:
+            problems = response.json().get("error", {}).get("problems") or [response.text]
+            raise ScenarioRefused("\n".join(problems))
 
     def set_clock(self, now: str | None = None, frozen: bool | None = None) -> dict[str, Any]:
         body = {k: v for k, v in (("now", now), ("frozen", frozen)) if v is not None}
@@ -105,7 +115,10 @@ def mock_session(
     session = MockSession(campaign_mock, f"t{next(_counter)}", _campaign_mock_admin_client)
     marker = request.node.get_closest_marker("campaign_mock_scenario")
     if marker is not None:
-        session.load_scenario(marker.args[0])
+        try:
+            session.load_scenario(marker.args[0])
+        except ScenarioRefused as exc:
+            pytest.fail(f"campaign_mock_scenario({marker.args[0]!r}): {exc}", pytrace=False)
     yield session
     broken = [] if request.node.get_closest_marker("campaign_mock_allow_violations") else session.violations("response")
     session.admin("DELETE", "sessions")  # forget it: a long run leaves no sessions behind
