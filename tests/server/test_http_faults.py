@@ -249,6 +249,28 @@ def test_add_faults_without_session_applies_to_every_session(private: Mock) -> N
         assert private.leadterra("GET", "/v1/sender-pools", session=session).status_code == 200
 
 
+def test_server_wide_fault_used_up_stays_used_up_for_every_session(private: Mock) -> None:
+    private.leadterra("GET", "/v1/sender-pools", session="early")  # a session that exists when the fault is added
+    _add(private, None, path="/v1/sender-pools", status=500, times=1)
+
+    first = private.leadterra("GET", "/v1/sender-pools", session="early")
+    again = private.leadterra("GET", "/v1/sender-pools", session="early")
+    default = private.leadterra("GET", "/v1/sender-pools")
+    later = private.leadterra("GET", "/v1/sender-pools", session="later")  # created after the fault was used up
+
+    assert [r.status_code for r in (first, again, default, later)] == [500, 200, 200, 200]
+    for session in (None, "early", "later"):
+        assert private.admin("GET", "faults", session=session).json() == {"faults": []}
+
+
+def test_server_wide_fault_counts_its_uses_across_sessions(private: Mock) -> None:
+    _add(private, None, path="/v1/sender-pools", status=503, times=2)
+
+    answers = [private.leadterra("GET", "/v1/sender-pools", session=s).status_code for s in ("a", "b", "c", "a")]
+
+    assert answers == [503, 503, 200, 200]
+
+
 def test_fault_answers_are_journaled(shared: Mock, mock_session: MockSession) -> None:
     _add(shared, mock_session.name, path="/v1/replies", status=500)
     shared.leadterra("GET", "/v1/replies", session=mock_session.name)

@@ -160,10 +160,11 @@ class Admin:
         except ConfigError as exc:
             raise _invalid("invalid_fault", exc) from None
         targets = self._sessions(session)
+        added = [Fault.from_dict(item) for item in items]
         if session is None:
-            self.store.server_faults.extend(items)
+            self.store.server_faults.extend(added)  # shared: uses count across sessions
         for target in targets:
-            target.faults.extend(Fault.from_dict(item) for item in items)
+            target.faults.extend(added)
         return Reply(201, {"faults": [f.to_dict() for f in targets[0].faults]})
 
     async def clear_faults(self, parsed: Parsed, session: str | None) -> Reply:

@@ -59,7 +59,11 @@ class Fault:
 
 
 def take_fault(faults: list[Fault], vendor: str, method: str, path: str, template: str | None) -> Fault | None:
-    """The first fault matching the request, counting one use of it; a fault used up leaves the list."""
+    """The first fault matching the request, counting one use of it; a fault used up leaves the list.
+
+    A fault added server-wide is one object in every session's list, so its uses are counted across sessions:
+    one used up through another session is dropped here too."""
+    faults[:] = [f for f in faults if f.times is None or f.times > 0]
     for index, fault in enumerate(faults):
         if fault.matches(vendor, method, path, template):
             if fault.times is not None:

@@ -188,14 +188,16 @@ class SessionStore:
         self.clock = clock
         self._session_scenarios: dict[str, Scenario] = {}
         self._sessions: dict[str, Session] = {}
-        self.server_faults: list[dict[str, Any]] = []  # added server-wide; sessions created later get them too
+        # Added server-wide: the same objects in every session's list (sessions created later get them too), so a
+        # fault's `times` counts its uses across the server.
+        self.server_faults: list[Fault] = []
 
     def get(self, name: str) -> Session:
         """The session, created from its scenario on first use (with the server-wide faults in force)."""
         session = self._sessions.get(name)
         if session is None:
             session = self._sessions[name] = self._build(name)
-            session.faults.extend(Fault.from_dict(f) for f in self.server_faults)
+            session.faults.extend(f for f in self.server_faults if f.times is None or f.times > 0)
         return session
 
     def _build(self, name: str) -> Session:
