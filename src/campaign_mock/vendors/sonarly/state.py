@@ -129,25 +129,17 @@ class SonarlyState(VendorState):
     def find_audience(group: Record, audience_id: str | None) -> Record | None:
         return _find(group["audiences"], audience_id)
 
-    def audience(self, group: Record, audience_id: str) -> Record:
-        audience = self.find_audience(group, audience_id)
-        if audience is None:
-            raise errors.not_found("audienceId", audience_id)
-        return audience
+    @staticmethod
+    def audience(group: Record, audience_id: str) -> Record:
+        return _get(group["audiences"], audience_id, "audienceId")
 
     @staticmethod
     def prospect(group: Record, prospect_id: str) -> Record:
-        prospect = _find(group["prospects"], prospect_id)
-        if prospect is None:
-            raise errors.not_found("prospectId", prospect_id)
-        return prospect
+        return _get(group["prospects"], prospect_id, "prospectId")
 
     @staticmethod
     def campaign(group: Record, campaign_id: str) -> Record:
-        campaign = _find(group["campaigns"], campaign_id)
-        if campaign is None:
-            raise errors.not_found("campaignId", campaign_id)
-        return campaign
+        return _get(group["campaigns"], campaign_id, "campaignId")
 
     @staticmethod
     def prospects_of(group: Record, audience_id: str) -> list[Record]:
@@ -244,9 +236,7 @@ class SonarlyState(VendorState):
         }
 
     def update_slot(self, group: Record, campaign: Record, slot_id_: str, template_id: str, now: str) -> Record:
-        slot = _find(campaign["contentSlots"], slot_id_)
-        if slot is None:
-            raise errors.not_found("slotId", slot_id_)
+        slot = _get(campaign["contentSlots"], slot_id_, "slotId")
         if campaign["status"] != "draft":
             raise errors.error(409, errors.CAMPAIGN_NOT_EDITABLE, errors.NOT_EDITABLE, f"status {campaign['status']}")
         if not OBJECT_ID.fullmatch(template_id):
@@ -298,6 +288,14 @@ class SonarlyState(VendorState):
 # -- helpers --------------------------------------------------------------------------------------------
 def _find(records: list[Record], record_id: str | None) -> Record | None:
     return next((r for r in records if r["id"] == record_id), None)
+
+
+def _get(records: list[Record], record_id: str, parameter: str) -> Record:
+    """The record with that id, or the documented 404 naming the path parameter that asked for it."""
+    record = _find(records, record_id)
+    if record is None:
+        raise errors.not_found(parameter, record_id)
+    return record
 
 
 def leads_of(group: Record, campaign: Record) -> list[str | None]:
