@@ -28,6 +28,7 @@ from .errors import (
     RequestInvalid,
     RouteNotFound,
 )
+from .events import EventSink, WebhookPolicy, discard
 from .ids import IdFactory
 from .parsing import UploadedFile
 from .rate_limit import RateLimitPolicy
@@ -53,6 +54,7 @@ class StateContext:
     now: datetime
     ids: IdFactory
     chance: Chance
+    emit: EventSink = discard  # outbound webhook events (see engine/events.py)
 
 
 class VendorState(ABC):
@@ -90,6 +92,7 @@ class Call(Generic[StateT, PrincipalT]):
     chance: Chance
     variants: Variants
     files: Mapping[str, UploadedFile] = field(default_factory=dict)  # a multipart body's file parts
+    emit: EventSink = discard  # outbound webhook events (see engine/events.py)
 
     def variant(self, variant: Variant) -> str:
         """The session's choice for one of the vendor's declared variants."""
@@ -206,6 +209,7 @@ class Vendor(Generic[StateT]):
     variants: tuple[Variant, ...] = ()
     strict_query: bool = False  # answer unexpected query parameters with the validation error
     check_references: ReferenceCheck | None = None
+    webhooks: WebhookPolicy | None = None  # how its webhook events are signed and retried (None: it sends none)
 
     def __post_init__(self) -> None:
         for variant in self.variants:
