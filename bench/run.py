@@ -4,13 +4,15 @@
     .venv/bin/python bench/run.py --quick    # a smoke run (under a minute)
     .venv/bin/python bench/run.py --no-check # report only; do not fail below the target ratio
 
-Every server is a uvicorn subprocess (httptools, uvloop, one worker, access log off) on a free loopback port;
+Every server is a uvicorn subprocess (httptools, uvloop, one worker, access log off) on a free loopback port (the
+request-log phase runs `campaign-mock serve` itself, log on and `--quiet`);
 the load comes from `bench/loadgen.py`, another process. Cases are run in interleaved rounds and each ratio is
 taken within a round, then the median over rounds is reported, so that a noisy, shared machine moves both
 sides of a ratio together. See bench/README.md for what each figure means.
 
-Exit status: 0, or 1 when the GET or POST ratio mock/bare is below the target (unless --no-check), or 2 when the run
-itself failed (a server did not start, a response was not 200, ...).
+Exit status: 0, or 1 when the GET or POST ratio mock/bare is below its target, or that of `serve` with its request
+log on over `serve --quiet` is below its own (unless --no-check), or 2 when the run itself failed (a server did not
+start, a response was not 200, ...).
 """
 
 from __future__ import annotations
@@ -58,6 +60,19 @@ SERVERS: dict[str, list[str]] = {
     "mock_no_journal": ["--app", "mock", "--validator", "fast", "--journal", "off"],
 }
 JOURNAL_SIZE = 10_000  # Settings().journal_size: the journal keeps this many entries, then evicts the oldest
+# name -> `campaign-mock` arguments: the real command, its request log on (written to a file) and off.
+CLI_SERVERS: dict[str, list[str]] = {"serve_log": ["serve"], "serve_quiet": ["serve", "--quiet"]}
+LOG_TARGET_RATIO = 0.9  # the request log may cost at most 10 % of throughput
+
+# (numerator, denominator) of the ratios each throughput phase reports
+MOCK_RATIOS = [
+    ("mock", "bare"),
+    ("mock_reference", "bare"),
+    ("mock_no_journal", "bare"),
+    ("mock", "mock_reference"),
+    ("mock", "mock_no_journal"),
+]
+LOG_RATIOS = [("serve_log", "serve_quiet")]
 
 
 class BenchError(Exception):
@@ -76,7 +91,14 @@ class Server:
     served: int = 0  # requests answered so far (as counted by the load generator and `fetch`)
 
     @property
+    def cli(self) -> bool:
+        """Run as `python -m campaign_mock ...` (the real command) rather than through bench/serve.py."""
+        return self.args[0] == "serve"
+
+    @property
     def journaled(self) -> bool:
+        if self.cli:
+            return "--no-journal" not in self.args
         return self.args[0] == "--app" and self.args[1] == "mock" and "off" not in self.args
 
     @property
@@ -87,10 +109,11 @@ class Server:
     def start(self) -> None:
         self.port = free_port()
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - kept open while the server runs, closed in stop()
-        cmd = [PY, str(HERE / "serve.py"), *self.args, *self.extra, "--host", HOST, "--port", str(self.port)]
+        launcher = ["-m", "campaign_mock"] if self.cli else [str(HERE / "serve.py")]
+        cmd = [PY, *launcher, *self.args, *self.extra, "--host", HOST, "--port", str(self.port)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:
         assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -109,6 +132,13 @@ class Server:
         self.log.seek(0)
         text: str = self.log.read().decode("utf-8", "replace")
         return text[-4000:]
+
+    def output_lines(self) -> int:
+        """How many lines the server has written to its stdout and stderr so far."""
+        if self.log is None:
+            return 0
+        self.log.seek(0)
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: self.log.read(1 << 20), b""))
 
     def rss_mb(self) -> float:
         return rss_mb(self.pid)
@@ -251,18 +281,7 @@ def start_servers() -> dict[str, Server]:
     the mock answers (its bodies are taken from the mock)."""
     servers = {name: Server(name, args) for name, args in SERVERS.items()}
     mocks = [s for name, s in servers.items() if name != "bare"]
-    for s in mocks:
-        s.start()
-    for s in mocks:
-        s.wait_ready()
-    bodies = {}
-    for s in mocks:
-        for request in REQUESTS:
-            for _ in range(2):  # the second bulk upsert is the steady state: the lead already exists
-                status, body = fetch(s, request)
-                if status != 200:
-                    raise BenchError(f"{s.name} answered {status} to {request.upper()}: {body}")
-            bodies.setdefault(request, body)
+    bodies = start_mocks(mocks)
     servers["bare"].extra = [
         "--get-path",
         GET_PATH,
@@ -276,6 +295,23 @@ def start_servers() -> dict[str, Server]:
     servers["bare"].start()
     servers["bare"].wait_ready()
     return servers
+
+
+def start_mocks(mocks: list[Server]) -> dict[str, Any]:
+    """Start `mocks` and check that each answers 200 to both requests; returns the bodies answered."""
+    for s in mocks:
+        s.start()
+    for s in mocks:
+        s.wait_ready()
+    bodies = {}
+    for s in mocks:
+        for request in REQUESTS:
+            for _ in range(2):  # the second bulk upsert is the steady state: the lead already exists
+                status, body = fetch(s, request)
+                if status != 200:
+                    raise BenchError(f"{s.name} answered {status} to {request.upper()}: {body}")
+            bodies.setdefault(request, body)
+    return bodies
 
 
 def memory(servers: dict[str, Server], opts: argparse.Namespace) -> dict[str, Any]:
@@ -322,7 +358,7 @@ def warm_up(servers: dict[str, Server], opts: argparse.Namespace) -> None:
         load(s, "post", connections=opts.connections, warmup=0.0, duration=0.3)
 
 
-def throughput(servers: dict[str, Server], opts: argparse.Namespace) -> dict[str, Any]:
+def throughput(servers: dict[str, Server], opts: argparse.Namespace, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Interleaved rounds. In each round, for each request, every server is measured twice in an A-B-B-A
     order (the order rotated from round to round), so that a drift in the machine's speed during the round
     falls alike on every case; a round's figure for a case is the mean of its two runs."""
@@ -347,7 +383,28 @@ def throughput(servers: dict[str, Server], opts: argparse.Namespace) -> dict[str
             for name, pair in runs.items():
                 results[f"{name}:{request}"] = merge_runs(pair)
         rounds.append(results)
-    return summarise(rounds)
+    return summarise(rounds, pairs)
+
+
+def request_log(opts: argparse.Namespace) -> dict[str, Any]:
+    """`campaign-mock serve` with its request log on (stdout to a file) against `--quiet`, in interleaved rounds
+    as `throughput` runs them; also checks that the log did write a line for every request it answered."""
+    servers = {name: Server(name, args) for name, args in CLI_SERVERS.items()}
+    try:
+        start_mocks(list(servers.values()))
+        warm_up(servers, opts)
+        out = throughput(servers, opts, LOG_RATIOS)
+        time.sleep(0.5)  # the log writes its last batch within 0.05 s
+        logged, served = servers["serve_log"].output_lines(), servers["serve_log"].served
+        out["log_lines"], out["requests_served"] = logged, served
+        if logged < served:
+            raise BenchError(f"serve_log wrote {logged} lines for {served} requests: is its request log on?")
+        if servers["serve_quiet"].output_lines() >= servers["serve_quiet"].served:
+            raise BenchError("serve_quiet logged its requests despite --quiet")
+        return out
+    finally:
+        for s in servers.values():
+            s.stop()
 
 
 def merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -359,7 +416,7 @@ def merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**{k: mean(k) for k in keys}, "requests": sum(r["requests"] for r in runs)}
 
 
-def summarise(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
+def summarise(rounds: list[dict[str, dict[str, Any]]], pairs: list[tuple[str, str]]) -> dict[str, Any]:
     def med(values: list[Any], digits: int) -> float | None:
         return None if any(v is None for v in values) else round(statistics.median(values), digits)
 
@@ -389,12 +446,9 @@ def summarise(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
         return out
 
     ratios = {}
-    for request in REQUESTS:
-        ratios[f"mock/bare:{request}"] = ratio(f"mock:{request}", f"bare:{request}")
-        ratios[f"mock_reference/bare:{request}"] = ratio(f"mock_reference:{request}", f"bare:{request}")
-        ratios[f"mock_no_journal/bare:{request}"] = ratio(f"mock_no_journal:{request}", f"bare:{request}")
-        ratios[f"mock/mock_reference:{request}"] = ratio(f"mock:{request}", f"mock_reference:{request}")
-        ratios[f"mock/mock_no_journal:{request}"] = ratio(f"mock:{request}", f"mock_no_journal:{request}")
+    for num, den in pairs:
+        for request in REQUESTS:
+            ratios[f"{num}/{den}:{request}"] = ratio(f"{num}:{request}", f"{den}:{request}")
     return {"cases": cases, "ratios": ratios, "rounds": rounds}
 
 
@@ -510,32 +564,44 @@ def environment() -> dict[str, Any]:
     }
 
 
+def throughput_table(t: dict[str, Any]) -> list[str]:
+    """The cases of a throughput phase, then its ratios."""
+    lines = [f"  {'case':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}{'CPU share':>11}"]
+    for key, c in t["cases"].items():
+        cpu = c["server_cpu_us_per_request_median"]
+        share = c["server_cpu_median"]
+        lines.append(
+            f"  {key:<24}{c['rps_median']:>9.0f}{c['p50_ms_median']:>9.2f}{c['p99_ms_median']:>9.2f}"
+            f"{cpu if cpu is not None else float('nan'):>12.1f}"
+            f"{share if share is not None else float('nan'):>11.2f}"
+        )
+    lines.append("")
+    lines.append("Ratios: median of the per-round ratios of req/s [min-max over rounds], and the same ratio")
+    lines.append("computed from server CPU time per request (less sensitive to a busy machine)")
+    for key, r in t["ratios"].items():
+        cpu = f"   CPU: {r['cpu_per_request_ratio']:.2f}" if "cpu_per_request_ratio" in r else ""
+        lines.append(f"  {key:<30}{r['median']:>6.2f}  [{r['min']:.2f}-{r['max']:.2f}]{cpu}")
+    shares = [c["server_cpu_median"] for c in t["cases"].values() if c["server_cpu_median"] is not None]
+    if shares and min(shares) < 0.8:
+        lines.append(
+            f"  note: a server got as little as {min(shares):.0%} of a core: the machine was busy "
+            "(figures are noisier; the ratios still compare like with like)"
+        )
+    return lines
+
+
 def report(results: dict[str, Any]) -> str:
     lines = []
     t = results.get("throughput")
     if t:
         lines.append("Throughput: requests/s and latency, median over rounds; server CPU time per request")
-        lines.append(f"  {'case':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU us/req':>12}{'CPU share':>11}")
-        for key, c in t["cases"].items():
-            cpu = c["server_cpu_us_per_request_median"]
-            share = c["server_cpu_median"]
-            lines.append(
-                f"  {key:<24}{c['rps_median']:>9.0f}{c['p50_ms_median']:>9.2f}{c['p99_ms_median']:>9.2f}"
-                f"{cpu if cpu is not None else float('nan'):>12.1f}"
-                f"{share if share is not None else float('nan'):>11.2f}"
-            )
+        lines += throughput_table(t)
+    g = results.get("request_log")
+    if g:
         lines.append("")
-        lines.append("Ratios: median of the per-round ratios of req/s [min-max over rounds], and the same ratio")
-        lines.append("computed from server CPU time per request (less sensitive to a busy machine)")
-        for key, r in t["ratios"].items():
-            cpu = f"   CPU: {r['cpu_per_request_ratio']:.2f}" if "cpu_per_request_ratio" in r else ""
-            lines.append(f"  {key:<30}{r['median']:>6.2f}  [{r['min']:.2f}-{r['max']:.2f}]{cpu}")
-        shares = [c["server_cpu_median"] for c in t["cases"].values() if c["server_cpu_median"] is not None]
-        if shares and min(shares) < 0.8:
-            lines.append(
-                f"  note: a server got as little as {min(shares):.0%} of a core: the machine was busy "
-                "(figures are noisier; the ratios still compare like with like)"
-            )
+        lines.append("Request log: `campaign-mock serve` (log on, stdout to a file) vs `serve --quiet`")
+        lines += throughput_table(g)
+        lines.append(f"  {g['log_lines']} lines logged for {g['requests_served']} requests served")
     m = results.get("memory")
     if m:
         lines.append("")
@@ -571,7 +637,7 @@ def main() -> int:
     parser.add_argument("--memory-requests", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="a short smoke run: 2 rounds, fewer requests")
     parser.add_argument("--no-check", action="store_true", help="only report; never fail on the ratio")
-    parser.add_argument("--skip", action="append", default=[], choices=["throughput", "memory", "micro"])
+    parser.add_argument("--skip", action="append", default=[], choices=["throughput", "memory", "log", "micro"])
     parser.add_argument("--output", type=Path, help="results file (default bench/results-<timestamp>.json)")
     opts = parser.parse_args()
     if opts.quick:
@@ -584,6 +650,7 @@ def main() -> int:
         "environment": environment(),
         "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(opts).items()},
         "target_ratio": TARGET_RATIO,
+        "log_target_ratio": LOG_TARGET_RATIO,
     }
     try:
         if not {"throughput", "memory"} <= set(opts.skip):
@@ -594,12 +661,18 @@ def main() -> int:
                     results["memory"] = memory(servers, opts)
                 if "throughput" not in opts.skip:
                     warm_up(servers, opts)
-                    results["throughput"] = throughput(servers, opts)
+                    results["throughput"] = throughput(servers, opts, MOCK_RATIOS)
                 results["rss_mb_end"] = {name: round(s.rss_mb(), 1) for name, s in servers.items()}
                 results["requests_served"] = {name: s.served for name, s in servers.items()}
             finally:
                 for s in servers.values():
                     s.stop()
+                close_loadgen()
+        if "log" not in opts.skip:
+            print("request log: serve vs serve --quiet ...", file=sys.stderr, flush=True)
+            try:
+                results["request_log"] = request_log(opts)
+            finally:
                 close_loadgen()
         if "micro" not in opts.skip:
             print("micro costs (in-process) ...", file=sys.stderr, flush=True)
@@ -615,16 +688,17 @@ def main() -> int:
     print(report(results))
     print(f"\n{results['seconds']} s; results in {output}")
 
-    if "throughput" in results:
-        below = False
-        for request in ("get", "post"):
-            ratio = results["throughput"]["ratios"][f"mock/bare:{request}"]["median"]
-            verdict = "OK" if ratio >= TARGET_RATIO else "BELOW TARGET"
-            print(f"{request.upper()} mock/bare = {ratio:.2f} (target >= {TARGET_RATIO}): {verdict}")
-            below = below or ratio < TARGET_RATIO
-        if below and not opts.no_check:
-            return 1
-    return 0
+    below = False
+    for phase, pair, target in (
+        ("throughput", "mock/bare", TARGET_RATIO),
+        ("request_log", "serve_log/serve_quiet", LOG_TARGET_RATIO),
+    ):
+        for request in ("get", "post") if phase in results else ():
+            ratio = results[phase]["ratios"][f"{pair}:{request}"]["median"]
+            verdict = "OK" if ratio >= target else "BELOW TARGET"
+            print(f"{request.upper()} {pair} = {ratio:.2f} (target >= {target}): {verdict}")
+            below = below or ratio < target
+    return 1 if below and not opts.no_check else 0
 
 
 if __name__ == "__main__":

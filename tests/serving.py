@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,14 +15,14 @@ from campaign_mock.server import free_port
 
 
 @contextmanager
-def serving(cwd: Path, env: dict[str, str]) -> Iterator[httpx.Client]:
-    """`python -m campaign_mock serve` in `cwd` with `env`, and a client for it once it answers; its output goes to
-    `cwd/serve.log`, shown when it fails to start."""
+def serving(cwd: Path, env: dict[str, str], args: Sequence[str] = ()) -> Iterator[httpx.Client]:
+    """`python -m campaign_mock serve [args]` in `cwd` with `env`, and a client for it once it answers; its output
+    goes to `cwd/serve.log`, shown when it fails to start."""
     port = free_port()
     log_path = cwd / "serve.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port)],
+            [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port), *args],
             cwd=cwd,
             env=env,
             stdout=log,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -21,9 +22,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .engine.admin import Admin
+from .engine.admin_auth import AdminGuard
 from .engine.catalog import Catalog, load_catalog
 from .engine.clock import Clock
 from .engine.journal import Journal
+from .engine.persistence import Persistence
 from .engine.pipeline import DEFAULT_MAX_BODY_BYTES, Pipeline
 from .engine.scenario_files import DEFAULT_SCENARIO
 from .engine.scenarios import Scenario, load_scenario, merge_all
@@ -43,14 +46,20 @@ class Settings:
     seed: int = 0  # for the outcomes vendors simulate, in sessions whose scenario sets no `seed`
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies answer 413 in the vendor's format
     cors_origins: tuple[str, ...] = ()
+    admin_token: str | None = None  # required on every admin call but the health probe (engine/admin_auth.py)
+    state_file: Path | None = None  # every session kept in this SQLite file, restored at start (engine/persistence.py)
+    save_interval: float = 1.0  # seconds between saves of the sessions that changed
 
 
 class MockApp(Starlette):
     """The Starlette application, with the engine's parts reachable for in-process use and tests."""
 
-    def __init__(self, pipeline: Pipeline, middleware: Sequence[Middleware]) -> None:
+    def __init__(
+        self, pipeline: Pipeline, middleware: Sequence[Middleware], persistence: Persistence | None = None
+    ) -> None:
         self.pipeline = pipeline
-        super().__init__(middleware=middleware)
+        self.persistence = persistence  # saves while the app's lifespan runs (MockServer turns lifespan on for it)
+        super().__init__(middleware=middleware, lifespan=persistence.running if persistence is not None else None)
         self.catalog: Catalog = pipeline.catalog
         self.store: SessionStore = pipeline.store
         self.journal: Journal = pipeline.journal
@@ -121,4 +130,9 @@ def create_app(settings: Settings | None = None, vendors: Sequence[Vendor[Any]] 
     if settings.cors_origins:
         origins = list(settings.cors_origins)
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"]))
-    return MockApp(pipeline, middleware)
+    pipeline.admin_guard = AdminGuard(settings.admin_token)
+    persistence = None
+    if settings.state_file is not None:
+        persistence = Persistence(store, settings.state_file, settings.save_interval)
+        persistence.restore(store.scenario.name)
+    return MockApp(pipeline, middleware, persistence)

@@ -13,11 +13,12 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from .app import MockApp, Settings, create_app, load_scenarios
+from . import console
+from .app import MockApp, Settings, create_app
+from .engine.admin_auth import TOKEN_ENV, exposure_problem, token_problem
 from .engine.catalog import Catalog
-from .engine.errors import ConfigError
+from .engine.errors import ConfigError, Problem
 from .engine.pipeline import DEFAULT_MAX_BODY_BYTES
-from .engine.scenario_files import DEFAULT_SCENARIO
 from .engine.scenarios import Scenario, load_scenario
 from .engine.verify import Outcome, verify_scenario
 from .server import MockServer
@@ -61,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME_OR_PATH",
         help="a shipped scenario name or a YAML path; repeatable, later ones override earlier ones",
     )
-    serve.add_argument("--watch", action="store_true", help="reload the scenario files when they change")
+    serve.add_argument(
+        "--watch", action="store_true", help="reload the scenarios when one of their files (or what it extends) changes"
+    )
+    serve.add_argument("--quiet", action="store_true", help="no request log (the banner is still printed)")
     serve.add_argument(
         "--validator",
         choices=["fast", "reference"],
@@ -91,6 +95,25 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ORIGIN",
         help="answer browser requests (and preflights) from this origin; repeatable, `*` for any",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help=f"require this token on every admin call but GET /__admin/health (default: ${TOKEN_ENV}, which keeps it "
+        "out of the process list); needed when --host is not a loopback address",
+    )
+    serve.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="keep every session in this SQLite file: restored at start, saved as it changes and at shutdown",
+    )
+    serve.add_argument(
+        "--save-interval",
+        type=_seconds,
+        default=1.0,
+        metavar="SECONDS",
+        help="with --state-file: save the sessions that changed this often (default 1); a crash loses at most that",
     )
     serve.set_defaults(run=_serve)
 
@@ -162,62 +185,83 @@ def _settings(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         max_body_bytes=args.max_body_bytes,
         cors_origins=tuple(args.cors),
+        admin_token=_admin_token(args),
+        state_file=args.state_file,
+        save_interval=args.save_interval,
     )
+
+
+# -- exposure and the state file ---------------------------------------------------------------------------
+def _admin_token(args: argparse.Namespace) -> str | None:
+    """`--admin-token`, else $CAMPAIGN_MOCK_ADMIN_TOKEN (empty counts as unset). Refuses a token that cannot be sent
+    in a header, and a host other machines can reach without any token."""
+    token = args.admin_token if args.admin_token is not None else (os.environ.get(TOKEN_ENV) or None)
+    problem = token_problem(token) if token is not None else exposure_problem(args.host, None)
+    if problem is not None:
+        how = "" if token is not None else f": give --admin-token TOKEN or set {TOKEN_ENV}"
+        raise ConfigError.single("campaign-mock serve", None, problem + how)
+    return token
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not (0 < seconds <= 86400):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (more than 0, at most 86400)")
+    return seconds
+
+
+def _state_report(app: MockApp) -> None:
+    """What the state file held (restored sessions, or a new file), before the banner."""
+    for line in app.persistence.report if app.persistence is not None else ():
+        print(line, flush=True)
 
 
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    app = create_app(settings)
-    names = ", ".join(settings.scenarios or (DEFAULT_SCENARIO,))
-    print(f"campaign-mock on http://{args.host}:{args.port} (scenario: {names})", flush=True)
-    for vendor in sorted(app.catalog.vendors):
-        print(f"  /{vendor}  spec: http://{args.host}:{args.port}/{vendor}/openapi.json", flush=True)
-    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    try:
+        # Bound first: a port in use is said at once (before the app is built), and before the banner.
+        sock = console.listen(args.host, args.port)
+    except OSError as exc:
+        print(console.cannot_listen(args.host, args.port, exc), file=sys.stderr)
+        return 1
+    try:
+        app = create_app(settings)
+    except BaseException:
+        sock.close()
+        raise
+    _state_report(app)
+    port = sock.getsockname()[1]  # --port 0: the port the system picked
+    admin_token = settings.admin_token is not None  # from --admin-token or the environment
+    print(console.banner(app, args.host, port, _version(), admin_token), flush=True)
+    log = None if args.quiet else console.RequestLog(sys.stdout)
+    app.pipeline.request_log = log
+    # loop="auto": uvloop when it is installed (uvicorn[standard]), which serves noticeably faster.
+    config = uvicorn.Config(app, host=args.host, port=port, access_log=False, log_level="warning", loop="auto")
     server = uvicorn.Server(config)
 
     async def run() -> None:
-        watcher = asyncio.create_task(_watch(app, settings)) if args.watch else None
+        stop = asyncio.Event()
+        watcher = None
+        if args.watch:
+            from .watch import Watcher  # only --watch needs watchfiles
+
+            flush = log.flush if log is not None else lambda: None
+            watcher = asyncio.create_task(Watcher(app, settings.scenarios, flush).run(stop))
         try:
-            await server.serve()
+            await server.serve(sockets=[sock])
         finally:
+            stop.set()
             if watcher is not None:
-                watcher.cancel()
+                await watcher
+            if log is not None:
+                log.flush()
 
-    asyncio.run(run())
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(run())
     return 0
-
-
-async def _watch(app: MockApp, settings: Settings, interval: float = 0.5) -> None:
-    """Reload the scenarios when a file changes; a broken file is reported and the old state kept."""
-    library = app.catalog.library
-    files = [library.locate(ref) for ref in settings.scenarios or (DEFAULT_SCENARIO,)]
-    # Files that `extends` (and the default scenario's vendor parts) may pull in.
-    files += sorted(
-        {path for folder in (library.root, *library.vendor_dirs.values()) for path in folder.rglob("*.yaml")}
-    )
-    seen = {f: _mtime(f) for f in files}
-    while True:
-        await asyncio.sleep(interval)
-        changed = [f for f in files if _mtime(f) != seen[f]]
-        if not changed:
-            continue
-        seen = {f: _mtime(f) for f in files}
-        try:
-            scenario = load_scenarios(settings.scenarios, app.catalog)
-        except ConfigError as exc:
-            print("scenario not reloaded:", file=sys.stderr)
-            for problem in exc.problems:
-                print(f"  {problem}", file=sys.stderr)
-            continue
-        app.store.load(scenario)
-        print(f"reloaded {', '.join(str(f) for f in changed)}", flush=True)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return -1.0
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -238,12 +282,13 @@ def _scenarios(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     catalog = registered_catalog()  # a broken spec raises here, with every problem listed
     refs = args.paths or catalog.library.names()
-    problems = []
+    problems: list[Problem] = []
     for ref in refs:
         try:
             load_scenario(ref, catalog)
         except ConfigError as exc:
-            problems.extend(exc.problems)
+            # Each file's problems in line order; a file several scenarios extend is reported once.
+            problems += [p for p in _in_file_order(exc.problems) if p not in problems]
     for problem in problems:
         print(problem)
     print(
@@ -252,13 +297,22 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Grouped by file (in the order the files first appear), each file's by line."""
+    files: dict[str, int] = {}
+    for problem in problems:
+        files.setdefault(problem.file, len(files))
+    return sorted(problems, key=lambda p: (files[p.file], p.line or 0))
+
+
 def _verify(args: argparse.Namespace) -> int:
     catalog = registered_catalog()
     refs = args.scenarios or catalog.library.names()
     scenarios = [(ref, load_scenario(ref, catalog)) for ref in refs]
     outcomes: list[Outcome] = []
     if args.target:
-        with httpx.Client(base_url=args.target.rstrip("/"), timeout=30) as client:
+        hooks = {"request": [_send_admin_token]}
+        with httpx.Client(base_url=args.target.rstrip("/"), timeout=30, event_hooks=hooks) as client:
             outcomes = _verify_all(client, scenarios, catalog)
     else:
         with MockServer() as server, httpx.Client(base_url=server.url, timeout=30) as client:
@@ -266,6 +320,13 @@ def _verify(args: argparse.Namespace) -> int:
     passed = sum(o.passed for o in outcomes)
     print(f"{passed} passed, {len(outcomes) - passed} failed")
     return 0 if passed == len(outcomes) else 1
+
+
+def _send_admin_token(request: httpx.Request) -> None:
+    """`verify --target` a server that has an admin token: $CAMPAIGN_MOCK_ADMIN_TOKEN, with admin calls only."""
+    token = os.environ.get(TOKEN_ENV)
+    if token and "/__admin/" in request.url.path:
+        request.headers["X-Admin-Token"] = token
 
 
 def _verify_all(client: httpx.Client, scenarios: list[tuple[str, Scenario]], catalog: Catalog) -> list[Outcome]:

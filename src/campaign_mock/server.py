@@ -7,11 +7,12 @@ import threading
 import time
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
 from .app import MockApp, Settings, create_app
+from .engine.admin_auth import exposure_problem
 from .engine.vendor import Vendor
 
 
@@ -25,11 +26,16 @@ class MockServer:
         port: int = 0,
         vendors: Sequence[Vendor[Any]] | None = None,
     ) -> None:
+        exposed = exposure_problem(host, settings.admin_token if settings is not None else None)
+        if exposed is not None:
+            raise ValueError(f"{exposed}: Settings(admin_token=...)")
         self.app: MockApp = create_app(settings, vendors)
         self.host = host
         self.port = port or free_port(host)
+        # The lifespan is needed only to keep a state file (`Settings.state_file`).
+        lifespan: Literal["on", "off"] = "on" if self.app.persistence is not None else "off"
         config = uvicorn.Config(
-            self.app, host=host, port=self.port, log_level="warning", access_log=False, lifespan="off"
+            self.app, host=host, port=self.port, log_level="warning", access_log=False, lifespan=lifespan
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="campaign-mock", daemon=True)

@@ -267,7 +267,7 @@ def test_export_state_then_import_round_trips_exactly(shared: Mock, mock_session
     assert (exported["variants"], exported["faults"][0]["times"], exported["ids"]) == (
         {"leadterra.start_response": "wrapped"},
         2,
-        {"camp_": 1, "wh_": 1},
+        {"camp_": 1, "msg_": 1, "wh_": 1, "whsec_": 1},  # the start sent step 1; the webhook got a signing secret
     )
 
 
@@ -319,7 +319,16 @@ def test_import_state_with_bad_record_answers_400_and_changes_nothing(shared: Mo
 def test_import_state_with_unknown_key_answers_400_and_changes_nothing(shared: Mock, mock_session: MockSession) -> None:
     exported = shared.state(mock_session.name)
 
-    assert _refused(shared, mock_session.name, {**exported, "extra": 1}) == _invalid_state("state: extra: unknown key")
+    assert _refused(shared, mock_session.name, {**exported, "extra": 1}) == (
+        400,
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": "the request body is invalid: extra: unknown key 'extra'",
+                "problems": ["extra: unknown key 'extra'"],
+            }
+        },
+    )
     assert shared.state(mock_session.name) == exported
 
 

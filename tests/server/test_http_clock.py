@@ -124,7 +124,8 @@ def test_set_clock_with_bad_instant_answers_400(shared: Mock, mock_session: Mock
         {
             "error": {
                 "code": "invalid_request",
-                "message": "clock: 'next tuesday' is not an ISO 8601 instant",
+                "message": "the request body is invalid: now: 'next tuesday' is not a 'date-time'",
+                "problems": ["now: 'next tuesday' is not a 'date-time'"],
             }
         },
     )

@@ -1,4 +1,5 @@
-"""The admin API under `/__admin`: health, reset, scenarios, state, journal, violations, faults, clock.
+"""The admin API under `/__admin`: health, reset, scenarios, state, journal, violations, faults, clock, webhook
+deliveries and snapshots.
 
 Each method of `Admin` serves the operation of the same name in `openapi/admin.yaml`; the pipeline has
 already validated the request against that spec and validates the reply too. Routes that act on state take a
@@ -8,6 +9,7 @@ Nothing is changed unless the whole request is good.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,10 +20,13 @@ from .errors import ApiError, ConfigError, RequestInvalid, RouteNotFound
 from .faults import Fault
 from .journal import Journal
 from .parsing import Parsed
-from .scenarios import load_scenario, load_scenario_text, scenario_from_data
+from .scenarios import Scenario, load_scenario, load_scenario_text, scenario_from_data
 from .sessions import DEFAULT_SESSION, Session, SessionStore
+from .snapshots import Snapshot, Snapshots
 from .specs import Operation
 from .vendor import ErrorRenderer, Reply
+from .webhooks import Delivery, listing
+from .yamlsource import collector_paused
 
 
 class AdminErrors(ErrorRenderer):
@@ -56,13 +61,14 @@ class Admin:
         self.catalog = catalog
         self.store = store
         self.journal = journal
+        self.snapshots = Snapshots()
         self.handlers: dict[str, AdminHandler] = {
             op.operation_id: getattr(self, op.operation_id) for op in catalog.specs[ADMIN].operations
         }
 
     async def handle(self, op: Operation, parsed: Parsed, headers: dict[str, str]) -> Reply:
         session = parsed.query.get("session") or headers.get("x-mock-session")
-        if isinstance(parsed.body, dict) and op.operation_id == "load_scenario":
+        if isinstance(parsed.body, dict) and op.operation_id in _SESSION_IN_BODY:
             session = parsed.body.get("session") or session
         return await self.handlers[op.operation_id](parsed, session)
 
@@ -95,18 +101,26 @@ class Admin:
         )
 
     async def load_scenario(self, parsed: Parsed, session: str | None) -> Reply:
-        body = parsed.body
         try:
+            # Off the event loop (a big scenario takes a while), so other requests go on meanwhile; the store then
+            # takes it in one step.
+            scenario, built = await asyncio.to_thread(self._prepare_load, parsed.body, session)
+        except ConfigError as exc:
+            raise _invalid("invalid_scenario", exc) from None
+        self.store.load(scenario, session, built)
+        if session is None:
+            self.journal.clear()
+        return Reply(200, {"status": "ok", "scenario": scenario.name, "session": session})
+
+    def _prepare_load(self, body: dict[str, Any], session: str | None) -> tuple[Scenario, Session | None]:
+        """The scenario a load names, read and checked, and the session built from it (for a session's load),
+        with the cyclic garbage collector paused: its full collections hold the GIL for as long as they take."""
+        with collector_paused():
             if "yaml" in body:
                 scenario = load_scenario_text(body["yaml"], self.catalog)
             else:
                 scenario = load_scenario(body["name"], self.catalog, shipped_only=True)
-        except ConfigError as exc:
-            raise _invalid("invalid_scenario", exc) from None
-        self.store.load(scenario, session)
-        if session is None:
-            self.journal.clear()
-        return Reply(200, {"status": "ok", "scenario": scenario.name, "session": session})
+            return scenario, self.store.build(scenario, session) if session is not None else None
 
     # -- state ------------------------------------------------------------------------------------
     async def export_state(self, parsed: Parsed, session: str | None) -> Reply:
@@ -183,11 +197,13 @@ class Admin:
     async def set_clock(self, parsed: Parsed, session: str | None) -> Reply:
         setting = dict(parsed.body or {})
         self._move_clocks(session, lambda clock: clock.apply(setting))
+        self._caught_up(session)
         return Reply(200, self._clock_body(session))
 
     async def advance_clock(self, parsed: Parsed, session: str | None) -> Reply:
         seconds = parsed.body["seconds"]
         self._move_clocks(session, lambda clock: clock.advance(seconds))
+        self._caught_up(session)
         return Reply(200, self._clock_body(session))
 
     def _move_clocks(self, session: str | None, change: Callable[[Clock], None]) -> None:
@@ -252,7 +268,80 @@ class Admin:
         self.journal.clear(session)
         return Reply(200, {"removed": removed})
 
+    # -- webhook deliveries (engine/webhooks.py) ----------------------------------------------------------
+    async def list_webhooks(self, parsed: Parsed, session: str | None) -> Reply:
+        q = parsed.query
+        outboxes = [s.outbox for s in self._caught_up(session)]
+        found = listing(outboxes, vendor=q.get("vendor"), event=q.get("event"), status=q.get("status"))
+        return Reply(200, {"deliveries": [d.to_dict() for d in found]})
+
+    async def replay_webhook(self, parsed: Parsed, session: str | None) -> Reply:
+        delivery_id = parsed.path_params["delivery_id"]
+        targets = [self.store.get(session)] if session is not None else self.store.all_sessions()
+        found: list[tuple[Session, Delivery]] = [
+            (s, d) for s in targets if (d := s.outbox.find(delivery_id)) is not None
+        ]
+        if not found:
+            where = f"session {session}" if session is not None else "any session"
+            raise ApiError(404, "not_found", f"no webhook delivery {delivery_id} in {where}")
+        if len(found) > 1:
+            names = ", ".join(sorted(s.name for s, _ in found))
+            raise ApiError(400, "invalid_request", f"delivery {delivery_id} is in sessions {names}: name the session")
+        owner, delivery = found[0]
+        reply = Reply(202, delivery.to_dict())  # as it is now; the new attempt follows
+        owner.outbox.replay(delivery)
+        return reply
+
+    # -- snapshots (engine/snapshots.py) -------------------------------------------------------------------
+    async def save_snapshot(self, parsed: Parsed, session: str | None) -> Reply:
+        target = self.store.get(session or DEFAULT_SESSION)
+        state = target.export()  # caught up first
+        snapshot, replaced = self.snapshots.save(parsed.body["name"], target.name, target.clock.now(), state)
+        return Reply(201, {"snapshot": snapshot.summary(), "replaced": replaced})
+
+    async def list_snapshots(self, parsed: Parsed, session: str | None) -> Reply:
+        return Reply(200, {"snapshots": [s.summary() for s in self.snapshots.all()]})
+
+    async def get_snapshot(self, parsed: Parsed, session: str | None) -> Reply:
+        snapshot = self._snapshot(parsed)
+        if parsed.query.get("format") == "yaml":
+            return Reply(200, snapshot.scenario_yaml().encode(), media_type="application/yaml")
+        return Reply(200, snapshot.scenario())
+
+    async def delete_snapshot(self, parsed: Parsed, session: str | None) -> Reply:
+        self.snapshots.delete(self._snapshot(parsed).name)
+        return Reply(200, {"removed": True})
+
+    async def restore_snapshot(self, parsed: Parsed, session: str | None) -> Reply:
+        snapshot = self._snapshot(parsed)
+        name = session or snapshot.session
+        try:
+            restored = Session.from_export(
+                name, snapshot.state, self.catalog, self.store.clock, self.store.scenario_for(name), self.store.seed
+            )
+        except ConfigError as exc:  # a snapshot taken before the scenario's vendors changed (`serve --watch`)
+            raise _invalid("invalid_state", exc) from None
+        self.store.replace(restored)
+        return Reply(200, {"snapshot": snapshot.summary(), "session": name})
+
+    def _snapshot(self, parsed: Parsed) -> Snapshot:
+        name = parsed.path_params["name"]
+        snapshot = self.snapshots.get(name)
+        if snapshot is None:
+            raise ApiError(404, "not_found", f"no snapshot named {name!r}")
+        return snapshot
+
     # -- helpers ----------------------------------------------------------------------------------------
+    def _caught_up(self, session: str | None) -> list[Session]:
+        """The session named (or every session), each vendor state caught up to its clock, so what became due
+        (webhook events included) has happened; then the dispatcher looks for deliveries now due."""
+        targets = [self.store.get(session)] if session is not None else self.store.all_sessions()
+        for target in targets:
+            for vendor in target.states:
+                target.catch_up(vendor)
+        self.store.dispatcher.wake()
+        return targets
+
     def _sessions(self, session: str | None) -> list[Session]:
         """The session named, or (server-wide) the default session and every other one that exists."""
         if session is not None:
@@ -264,6 +353,9 @@ class Admin:
         target = self.store.get(session) if session is not None else None
         clock = target.clock if target is not None else self.store.clock
         return {**clock.to_dict(), "session": session, "ownClock": bool(target and target.own_clock)}
+
+
+_SESSION_IN_BODY = ("load_scenario", "save_snapshot", "restore_snapshot")  # take `"session"` in the body too
 
 
 def _version() -> str:

@@ -43,7 +43,19 @@ def parse_instant(text: str) -> datetime:
 
 def format_instant(moment: datetime) -> str:
     """`2025-01-15T11:00:00Z`: UTC, seconds precision, the form the vendors document."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    global _last_formatted
+    second = moment.timestamp() // 1
+    last = _last_formatted  # one tuple, read once: another thread may replace it meanwhile
+    if second == last[0]:
+        return last[1]
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _last_formatted = (second, text)
+    return text
+
+
+# The last second formatted and its text: a request formats the same second several times (a timestamp in the
+# body, the journal, a violation), and strftime costs more than the rest of the formatting.
+_last_formatted: tuple[float, str] = (float("nan"), "")
 
 
 def _check_range(stamp: float, shown: object) -> None:
@@ -65,7 +77,8 @@ class Clock:
         if self._frozen_at is not None:
             return self._frozen_at
         # A running clock set near the end of the range stops there rather than run past what it can show.
-        return min(self._source() + self._offset, _LATEST)
+        stamp = self._source() + self._offset
+        return stamp if stamp < _LATEST else _LATEST
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp(), UTC)

@@ -1,13 +1,21 @@
 """Reading a request against its operation: path parameters, typed query parameters, and the JSON body.
 
 Query text is turned into the JSON type its schema asks for before it is validated. Anything outside the spec
-raises `RequestInvalid`, carrying the issues for the violation log; the vendor's renderer words it.
+raises `RequestInvalid`, carrying the issues for the violation log; the vendor's renderer words it. What a request
+gets wrong that the vendor documents no refusal for (a JSON body sent as `text/plain`; a body sent to an operation
+that takes none, where the operation documents no error for it) is answered as usual and kept as a lapse, for the
+violation log.
+
+JSON bodies are bounded as well as strict: nesting deeper than MAX_NESTING, numbers no float can hold and text that
+is not UTF-8 are refused before any of it is used.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator
+import math
+import re
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -16,8 +24,12 @@ from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from .errors import RequestInvalid
-from .specs import Operation
+from .specs import JSON, Operation
 from .validation import Issue
+from .yamlsource import MAX_NESTING
+
+# No documented operation takes more than a few dozen; the server already caps a request line at 64 KiB.
+MAX_QUERY_FIELDS = 1000
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class Parsed:
     query: dict[str, Any]
     body: Any
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    lapses: tuple[Issue, ...] = ()  # what the request got wrong without being refused for it
 
 
 def media_type(headers: dict[str, str]) -> str:
@@ -77,23 +90,63 @@ async def read_form(headers: dict[str, str], body: bytes, max_part_size: int) ->
 
 
 def load_json(raw: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN or Infinity (JSON has neither, and no schema can judge them). Every failure,
-    including an integer past Python's digit limit, is a ValueError with a short reason."""
+    """Strict JSON: UTF-8 text (no lone surrogate escapes either: they cannot be sent back), no NaN or Infinity
+    and no number past the float range (JSON has neither, and no schema can judge them), nesting at most
+    MAX_NESTING deep. Every failure, including an integer past Python's digit limit, is a ValueError with a short
+    reason. Duplicate keys are taken as every JSON parser takes them: the last one wins."""
     try:
-        return _DECODER.decode(raw.decode("utf-8"))
+        value = _DECODER.decode(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{exc.msg} at position {exc.pos}") from None
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
+    except RecursionError:  # the decoder recurses once a level: it gives up near Python's recursion limit
+        raise ValueError(_TOO_DEEP) from None
     except ValueError as exc:
         raise ValueError(str(exc).split(";")[0]) from None
+    if _nests_too_deep(value):
+        raise ValueError(_TOO_DEEP)
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            _ENCODER.encode(value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a \\u escape names half a surrogate pair, which is not text") from None
+    return value
+
+
+_TOO_DEEP = f"arrays and objects nest more than {MAX_NESTING} levels deep"
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _nests_too_deep(value: Any) -> bool:
+    """Whether arrays and objects nest more than MAX_NESTING levels, read one level at a time (no recursion): it
+    visits each array item and object value once, a fraction of what decoding them cost."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(MAX_NESTING):
+        inner: list[Any] = []
+        for container in level:
+            items = container.values() if isinstance(container, dict) else container
+            inner += [item for item in items if isinstance(item, dict | list)]
+        if not inner:
+            return False
+        level = inner
+    return True
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)  # built once: json.loads(**kwargs) builds one a call
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]}{'...' if len(text) > 20 else ''} is past the range of a JSON number")
+    return number
+
+
+# Built once: json.loads(**kwargs) builds one a call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def parse_request(
@@ -103,16 +156,25 @@ def parse_request(
     body: bytes,
     strict_query: bool,
     form: Form | None = None,
+    content_type: str = JSON,
+    refuses: Callable[[RequestInvalid], bool] = lambda error: True,
 ) -> Parsed:
     """Path, query and body checked against the operation's spec; raises RequestInvalid. A multipart body comes
-    already read into `form` (see `read_form`), and is checked against the spec's form schema."""
+    already read into `form` (see `read_form`), and is checked against the spec's form schema. `content_type` is
+    the request's media type (see `media_type`); `refuses` says whether the vendor documents a refusal of a body
+    sent to an operation that takes none (if not, it is answered as usual, with the body as a lapse)."""
     issues: list[Issue] = []
     for param in op.parameters:
         if param.location == "path":
             issues += _prefixed(param.validator.issues(path_params.get(param.name, "")), param.name)
     raw_query: dict[str, list[str]] = {}
     if query_string:
-        for name, value in parse_qsl(query_string, keep_blank_values=True):
+        try:
+            pairs = parse_qsl(query_string, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+        except ValueError:  # counted before any is decoded: a long query costs nothing more
+            issue = Issue((), "", f"more than {MAX_QUERY_FIELDS} query parameters")
+            raise RequestInvalid([issue], "query") from None
+        for name, value in pairs:
             raw_query.setdefault(name, []).append(value)
     query: dict[str, Any] = {}
     known = set()
@@ -145,6 +207,13 @@ def parse_request(
     if op.body is None and op.form is not None and (body.strip() or op.body_required):
         issue = Issue((), "required", "a multipart/form-data body is required")
         raise RequestInvalid([issue], "body")
+    lapses: list[Issue] = []
+    if op.body is None and op.form is None and _holds_data(body):
+        stray = RequestInvalid([Issue((), "requestBody", f"{op.operation_id} takes no request body")], "body")
+        stray.operation = op
+        if refuses(stray):
+            raise stray
+        lapses += stray.issues
     if op.body is not None:
         if not body.strip():
             if op.body_required:
@@ -159,7 +228,16 @@ def parse_request(
             issues = op.body.issues(parsed_body)
             if issues:
                 raise RequestInvalid(issues, "body")
-    return Parsed(path_params, query, parsed_body)
+            if content_type != JSON and not content_type.endswith("+json"):
+                sent = f"Content-Type {content_type}" if content_type else "no Content-Type"
+                lapses.append(Issue((), "content", f"{sent} for a JSON body"))
+    return Parsed(path_params, query, parsed_body, lapses=tuple(lapses))
+
+
+def _holds_data(body: bytes) -> bool:
+    """Whether a body carries anything: some clients send `{}` (or whitespace) where an operation takes no body."""
+    text = body.strip()
+    return bool(text) and not (text.startswith(b"{") and text.endswith(b"}") and not text[1:-1].strip())
 
 
 def _prefixed(issues: list[Issue], name: str) -> list[Issue]:

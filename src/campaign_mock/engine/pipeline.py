@@ -8,7 +8,8 @@ HTTP errors included), which the vendor's renderer turns into its documented bod
 (handler, error or injected fault), it leaves through `_finish`, which checks it against the spec and adds the
 rate-limit and fault headers, and is then sent and journaled. A client that disconnects before its body arrived
 gets nothing, and nothing is done. The admin API is a service on the same path, with its
-own handler table and error shape, and no session state, authentication or rate limit.
+own handler table and error shape, no vendor authentication or rate limit, and the admin token when one is set
+(engine/admin_auth.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
@@ -24,7 +26,8 @@ from urllib.parse import parse_qsl, unquote
 from starlette.types import Message, Receive, Scope, Send
 
 from .admin import Admin
-from .asgi import ClientGone, read_body, send_json
+from .admin_auth import AdminGuard, Unauthorized
+from .asgi import ClientGone, close_connection, read_body, send_cut, send_json
 from .catalog import ADMIN, Catalog
 from .clock import format_instant
 from .errors import (
@@ -36,13 +39,14 @@ from .errors import (
     RequestInvalid,
     RouteNotFound,
 )
-from .faults import Fault, take_fault
+from .faults import Step, take_fault
 from .journal import Entry, Journal, Violation
 from .parsing import Form, Parsed, media_type, parse_request, read_form
 from .rate_limit import Decision, RateLimitPolicy
 from .routing import Match, NoMatch, Router
 from .sessions import DEFAULT_SESSION, Session, SessionStore
 from .specs import FORM, JSON, Operation
+from .validation import Issue
 from .vendor import AuthRequest, Call, ErrorRenderer, Reply, Vendor
 
 log = logging.getLogger("campaign_mock")
@@ -73,7 +77,7 @@ class Exchange:
     session: Session | None = None
     match: Match | NoMatch | None = None
     operation: Operation | None = None  # the operation routed to (None: no route)
-    fault: Fault | None = None
+    fault: Step | None = None  # what an injected fault does to the request
     principal: Any = None
     decision: Decision | None = None
     reply: Reply | None = None
@@ -81,6 +85,7 @@ class Exchange:
     exempt: bool = False  # the reply may have a status the operation does not document (a fault's, a mock limit's)
     checked: bool = True  # the reply is checked against the spec (not a 501 or a crash report)
     violations: list[Violation] = field(default_factory=list)
+    lapses: list[Issue] = field(default_factory=list)  # what the request got wrong without being refused for it
 
 
 class Pipeline:
@@ -103,6 +108,9 @@ class Pipeline:
         self.on_violation = on_violation
         self.record_journal = record_journal
         self.max_body_bytes = max_body_bytes
+        # Told of every answered exchange, after it is journaled (`serve`'s request log); None: nobody listens.
+        self.request_log: Callable[[Exchange], None] | None = None
+        self.admin_guard = AdminGuard(None)  # who may use the admin API (`serve --admin-token`): by default, anyone
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -123,8 +131,19 @@ class Pipeline:
             return  # the request never arrived in full: nothing was done, and there is nobody to answer
         assert ex.reply is not None
         reply = ex.reply
-        payload = await send_json(send, reply.status, reply.body, reply.headers, reply.media_type)
+        if ex.fault is not None and ex.fault.reset:
+            await close_connection(receive)
+            ex.reply = Reply(0)  # journaled as status 0: no answer at all
+            payload = b""
+        elif ex.fault is not None and ex.fault.malformed:
+            payload = await send_cut(send, receive, reply.status, reply.body, reply.headers, reply.media_type)
+        else:
+            payload = await send_json(send, reply.status, reply.body, reply.headers, reply.media_type)
         self._record(ex, payload)
+        if ex.session is not None:
+            self.store.mark_changed(ex.session.name)  # for the state file: a request that reached it may change it
+        if self.request_log is not None:
+            self.request_log(ex)
 
     # -- steps --------------------------------------------------------------------------------------
     def _session_step(self, scope: Scope) -> Exchange:
@@ -172,7 +191,7 @@ class Pipeline:
                 if vendor.rate_limit is not None:
                     self._rate_limit(ex, vendor)
                 form = await self._form(ex) if ex.operation is not None and ex.operation.form is not None else None
-                parsed = self._validate(ex, vendor.strict_query, ex.path, form)
+                parsed = self._validate(ex, vendor.strict_query, ex.path, form, vendor.errors)
                 ex.reply = await self._handle(ex, vendor, parsed)
         except ApiError as error:
             self._fail(ex, error, vendor.errors, vendor.name)
@@ -184,20 +203,29 @@ class Pipeline:
         ex.operation = match.operation if isinstance(match, Match) else None
 
     async def _fault(self, ex: Exchange, vendor: Vendor[Any]) -> None:
-        """Apply the first matching fault: its delay, then its own answer (if it gives a status)."""
-        assert ex.session is not None
+        """Apply the first matching fault that fires: its delay, then its own answer (if it gives a status), or
+        no answer (a reset; a malformed answer is cut when it is sent)."""
+        session = ex.session
+        assert session is not None
         op = ex.operation
-        fault = take_fault(ex.session.faults, vendor.name, ex.method, ex.path, op.path if op else None)
-        if fault is None:
+        template = op.path if op else None
+        step = take_fault(session.faults, vendor.name, ex.method, ex.path, template, session.chance)
+        if step is None:
             return
-        ex.fault = fault
-        if fault.delay_ms:
-            await asyncio.sleep(fault.delay_ms / 1000)
-        if fault.status is None:
-            return  # it only delays and/or adds headers
-        if fault.body is None:
-            raise InjectedFault(fault.status, self._peek(ex, vendor))
-        ex.reply, ex.injected, ex.exempt = Reply(fault.status, fault.body), True, True
+        ex.fault, ex.injected = step, step.malformed
+        if step.delay_ms:
+            await asyncio.sleep(step.delay_ms / 1000)
+        if step.reset:
+            ex.reply, ex.injected, ex.checked = Reply(0), True, False
+            return
+        if step.status is None:
+            return  # the normal answer, delayed, with headers added, or cut
+        ex.decision = self._peek(ex, vendor)
+        if step.status == 429:  # a rate limit used up, with the vendor's headers saying so
+            ex.decision = step.exhausted(ex.decision, session.clock.timestamp())
+        if step.body is None:
+            raise InjectedFault(step.status, ex.decision)
+        ex.reply, ex.injected, ex.exempt = Reply(step.status, step.body), True, True
 
     def _authenticate(self, ex: Exchange, vendor: Vendor[Any]) -> None:
         assert ex.session is not None
@@ -253,14 +281,25 @@ class Pipeline:
             return None
         return await read_form(ex.headers, ex.body, self.max_body_bytes)
 
-    def _validate(self, ex: Exchange, strict_query: bool, path: str, form: Form | None) -> Parsed:
+    def _validate(
+        self, ex: Exchange, strict_query: bool, path: str, form: Form | None, renderer: ErrorRenderer
+    ) -> Parsed:
         match = ex.match
         if isinstance(match, NoMatch):
             if match.allowed:
                 raise MethodNotAllowed(ex.method, match.allowed)
             raise RouteNotFound(path)
         assert match is not None
-        return parse_request(match.operation, match.path_params, ex.query, ex.body, strict_query, form)
+        op = match.operation
+
+        def refuses(error: RequestInvalid) -> bool:
+            """A refusal the vendor documents for this operation; else the request is answered as usual."""
+            return op.response_for(renderer.documented(error).status) is not None
+
+        content_type = media_type(ex.headers)
+        parsed = parse_request(op, match.path_params, ex.query, ex.body, strict_query, form, content_type, refuses)
+        ex.lapses = list(parsed.lapses)
+        return parsed
 
     async def _handle(self, ex: Exchange, vendor: Vendor[Any], parsed: Parsed) -> Reply:
         op = ex.operation
@@ -284,6 +323,7 @@ class Pipeline:
             chance=session.chance,
             variants=session.variants,
             files=parsed.files,
+            emit=session.emit,
         )
         try:
             return await handler(call)
@@ -298,13 +338,14 @@ class Pipeline:
         documented = renderer.documented(error)
         documented.operation = ex.operation
         if isinstance(error, RequestInvalid) and ex.session is not None:
-            ex.violations.append(self._request_violation(ex, error, documented.status, service))
+            ex.violations.append(self._request_violation(ex, error.issues, documented.status, service))
         ex.reply = Reply(documented.status, renderer.render(documented), dict(documented.headers))
         if isinstance(error, MethodNotAllowed):
             ex.reply.headers["Allow"] = ", ".join(error.allowed)
-        ex.injected = isinstance(error, InjectedFault)
+        injected = isinstance(error, InjectedFault)
+        ex.injected = ex.injected or injected  # an answer a fault will cut is injected too, whatever its status
         # A fault may answer any status, and so may the mock's own body limit: no operation documents it.
-        ex.exempt = ex.exempt or ex.injected or isinstance(error, PayloadTooLarge)
+        ex.exempt = ex.exempt or injected or isinstance(error, PayloadTooLarge)
 
     def _finish(self, ex: Exchange, vendor: Vendor[Any] | None) -> None:
         """What every reply gets: the contract check, then rate-limit headers and the fault's headers (added after
@@ -315,15 +356,20 @@ class Pipeline:
         # A fault may answer any status; a body it carries for a documented one is still checked.
         if op is not None and ex.checked and not (ex.exempt and op.response_for(reply.status) is None):
             ex.violations += self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
+        if ex.lapses and vendor is not None and ex.session is not None:
+            ex.violations.append(self._request_violation(ex, ex.lapses, reply.status, vendor.name))
         if vendor is not None and vendor.rate_limit is not None:
             decision = ex.decision or self._peek(ex, vendor)
             if decision is not None:
                 reply.headers.update(decision.headers())
         if ex.fault is not None:
-            reply.headers.update(ex.fault.headers)
+            reply.headers.update(ex.fault.reply_headers())
 
     # -- the admin service ----------------------------------------------------------------------------
     async def _admin(self, ex: Exchange, scope: Scope, receive: Receive) -> None:
+        if not self.admin_guard.admits(ex.method, ex.full_path, ex.headers):
+            self._fail(ex, Unauthorized(), self.admin.errors, ADMIN)
+            return
         if ex.path == "/openapi.json" and ex.method in ("GET", "HEAD"):
             ex.reply = self._spec_reply(ADMIN, scope, ex, root="")
             return
@@ -335,11 +381,13 @@ class Pipeline:
         try:
             self._route(ex, self.catalog.routers[ADMIN], ex.full_path)
             ex.body = await read_body(receive, ex.headers, self.max_body_bytes)
-            parsed = self._validate(ex, True, ex.full_path, None)
+            parsed = self._validate(ex, True, ex.full_path, None, self.admin.errors)
             op = ex.operation
             assert op is not None
             try:
                 ex.reply = await self.admin.handle(op, parsed, headers)
+                if op.method != "GET":
+                    self.store.mark_changed(_admin_target(parsed, headers))
             except ApiError:
                 raise
             except Exception:
@@ -445,8 +493,8 @@ class Pipeline:
             self._now_text(session),
         )
 
-    def _request_violation(self, ex: Exchange, error: RequestInvalid, status: int, service: str) -> Violation:
-        issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in error.issues)
+    def _request_violation(self, ex: Exchange, found: list[Issue], status: int, service: str) -> Violation:
+        issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in found)
         op = ex.operation
         session = ex.session_name
         return Violation(
@@ -483,7 +531,8 @@ class Pipeline:
         scheme = scope.get("scheme", "http")
         prefix = "" if service == ADMIN else f"/{service}"
         base = ex.root if root is None else root
-        return Reply(200, self.catalog.specs[service].served(f"{scheme}://{host}{base}{prefix}"))
+        served = self.catalog.specs[service].served_json(f"{scheme}://{host}{base}{prefix}")
+        return Reply(200, served, media_type="application/json")
 
     def _index(self, service: str) -> Reply:
         """`/` lists what is served; any other unknown prefix answers 404 with the same list."""
@@ -506,6 +555,13 @@ def _decoded_except_slashes(raw: bytes) -> str:
     if "%" not in text:
         return text
     return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(text))
+
+
+def _admin_target(parsed: Parsed, headers: dict[str, str]) -> str | None:
+    """The session an admin change names (query, header, or a body's `session`); None: server-wide."""
+    body_session = parsed.body.get("session") if isinstance(parsed.body, dict) else None
+    named = parsed.query.get("session") or headers.get("x-mock-session") or body_session
+    return named if isinstance(named, str) else None
 
 
 def _without_body(send: Send) -> Send:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from .specs import Operation
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, and one is made per request
 class Match:
     operation: Operation
     path_params: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NoMatch:
     """No operation: `allowed` lists the methods the path does have (empty: unknown path)."""
 
@@ -47,7 +47,9 @@ class Router:
             for pattern, candidates in self._by_length.get(path.count("/"), ()):
                 found = pattern.fullmatch(path)
                 if found:
-                    methods, params = candidates, {k: v.replace("%2F", "/") for k, v in found.groupdict().items()}
+                    methods, params = candidates, found.groupdict()
+                    if "%2F" in path:  # an encoded slash inside an id is a slash in the parameter
+                        params = {k: v.replace("%2F", "/") for k, v in params.items()}
                     break
         if methods is None:
             return NoMatch(())

@@ -7,11 +7,13 @@ references between records (checked on the merged scenario, and reported in the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from .clock import parse_instant
 from .errors import Problem
-from .validation import SchemaValidator
+from .faults import fault_form_problems, fault_steps
+from .validation import Issue
 from .yamlsource import JsonPath, LineMap, format_path
 
 if TYPE_CHECKING:
@@ -21,8 +23,8 @@ if TYPE_CHECKING:
 _FRAMING_HEADERS = {"content-length", "transfer-encoding", "connection"}
 
 
-def schema_problems(data: Any, lines: LineMap, file: str, validator: SchemaValidator) -> list[Problem]:
-    return [Problem(file, lines.line_for(i.path), f"{i.where}: {_plain(i.message)}") for i in validator.issues(data)]
+def schema_problems(issues: list[Issue], lines: LineMap, file: str) -> list[Problem]:
+    return [Problem(file, lines.line_for(i.path), f"{i.where}: {_plain(i.message)}") for i in issues]
 
 
 def _plain(message: str) -> str:
@@ -42,9 +44,14 @@ def clock_problems(s: Scenario, lines: LineMap, file: str) -> list[Problem]:
     return []
 
 
-def fault_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) -> list[Problem]:
+def fault_problems(
+    s: Scenario, lines: LineMap, file: str, catalog: Catalog, skip: Collection[int] = ()
+) -> list[Problem]:
+    """Problems of each fault but those at `skip` (refused by the schema already, and not well-formed)."""
     problems = []
     for index, fault in enumerate(s.faults):
+        if index in skip:
+            continue
         where: JsonPath = ("faults", index)
         vendor = fault["vendor"]
         if vendor not in catalog.vendors:
@@ -56,16 +63,21 @@ def fault_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) -> 
         if path and template is None:
             problems.append(Problem(file, lines.line_for((*where, "path")), f"{vendor} documents no path {path!r}"))
             continue
-        for header in fault.get("headers") or {}:
-            if header.lower() in _FRAMING_HEADERS:
-                message = f"{header} is set by the server for each answer; a fault cannot set it"
-                problems.append(Problem(file, lines.line_for((*where, "headers", header)), message))
-        status = fault.get("status")
-        if status is not None and status < 400 and status not in (204, 304) and fault.get("body") is None:
-            message = f"a fault answering {status} needs a body (the default body is the vendor's error body)"
-            problems.append(Problem(file, lines.line_for((*where, "status")), message))
-        if fault.get("body") is not None:
-            problems += _fault_body_problems(fault, template, catalog, lines.shifted(where), file)
+        for at, message in fault_form_problems(fault):
+            problems.append(Problem(file, lines.line_for((*where, *at)), f"{format_path((*where, *at))}: {message}"))
+        for at, step in fault_steps(fault):
+            here: JsonPath = (*where, *at)
+            for header in step.get("headers") or {}:
+                if header.lower() in _FRAMING_HEADERS:
+                    message = f"{header} is set by the server for each answer; a fault cannot set it"
+                    problems.append(Problem(file, lines.line_for((*here, "headers", header)), message))
+            status = step.get("status")
+            if status is not None and status < 400 and status not in (204, 304) and step.get("body") is None:
+                message = f"a fault answering {status} needs a body (the default body is the vendor's error body)"
+                problems.append(Problem(file, lines.line_for((*here, "status")), message))
+            if step.get("body") is not None:
+                aimed = {**step, "vendor": vendor, "method": fault.get("method", "")}
+                problems += _fault_body_problems(aimed, template, catalog, lines.shifted(here), file)
     return problems
 
 
@@ -107,9 +119,13 @@ def _fault_body_problems(
     return failures[:1] or [Problem(file, line("status"), f"no {fault['vendor']} operation documents {status}")]
 
 
-def expect_problems(s: Scenario, lines: LineMap, file: str, catalog: Catalog) -> list[Problem]:
+def expect_problems(
+    s: Scenario, lines: LineMap, file: str, catalog: Catalog, skip: Collection[int] = ()
+) -> list[Problem]:
     problems = []
     for index, item in enumerate(s.expect):
+        if index in skip:
+            continue
         vendor = item["request"]["vendor"]
         if vendor not in catalog.vendors:
             line = lines.line_for(("expect", index, "request", "vendor"))

@@ -18,6 +18,7 @@ from typing import Any
 from .catalog import Catalog
 from .chance import Chance
 from .clock import Clock
+from .delivery import Dispatcher
 from .errors import ConfigError, Problem
 from .faults import Fault
 from .ids import IdFactory
@@ -26,6 +27,7 @@ from .scenarios import Scenario, scenario_from_data
 from .specs import Operation
 from .variants import Variants
 from .vendor import StateContext, VendorState
+from .webhooks import Outbox
 
 DEFAULT_SESSION = "default"
 _SCENARIO_KEYS = ("clock", "seed", "variants", "rate_limits", "faults", "vendors")
@@ -48,7 +50,9 @@ class Session:
         self.own_clock: Clock | None = None
         if own_clock:
             self.set_clock(own_clock)
-        self.ids = IdFactory()
+        self.ids = IdFactory(counters=scenario.ids)
+        self.outbox = Outbox(name, self.ids, catalog.vendors)
+        self.emit = self.outbox.emit  # bound once: every context and call of the session hands on this one
         self.chance = Chance(scenario.seed if scenario.seed is not None else seed)
         self.limiter = RateLimiter()
         self.faults = [Fault.from_dict(f) for f in scenario.faults]
@@ -93,7 +97,7 @@ class Session:
         return policy
 
     def context(self, now: datetime | None = None) -> StateContext:
-        return StateContext(now or self.clock.now(), self.ids, self.chance)
+        return StateContext(now or self.clock.now(), self.ids, self.chance, self.emit)
 
     def catch_up(self, vendor: str, now: datetime | None = None) -> VendorState:
         """The vendor's state, with whatever became due up to `now` (the session's clock) done."""
@@ -191,6 +195,19 @@ class SessionStore:
         # Added server-wide: the same objects in every session's list (sessions created later get them too), so a
         # fault's `times` counts its uses across the server.
         self.server_faults: list[Fault] = []
+        self.dispatcher = Dispatcher(self)  # sends every session's webhook deliveries
+        # For the state file (engine/persistence.py): the sessions changed since it last saved them, and whether
+        # server-wide state (scenario, server clock, faults added server-wide) changed.
+        self.changed: set[str] = set()
+        self.server_changed = False
+
+    def mark_changed(self, name: str | None = None) -> None:
+        """Note a change to one session, or (None) a server-wide one, which may touch every session."""
+        if name is None:
+            self.server_changed = True
+            self.changed.update(self._sessions)
+        else:
+            self.changed.add(name)
 
     def get(self, name: str) -> Session:
         """The session, created from its scenario on first use (with the server-wide faults in force)."""
@@ -198,17 +215,26 @@ class SessionStore:
         if session is None:
             session = self._sessions[name] = self._build(name)
             session.faults.extend(f for f in self.server_faults if f.times is None or f.times > 0)
+            session.outbox.attach(self.dispatcher.wake)
         return session
 
     def _build(self, name: str) -> Session:
         own = self._session_scenarios.get(name)
-        return Session(name, own or self.scenario, self.catalog, self.clock, own.clock if own else None, self.seed)
+        if own is not None:
+            return self.build(own, name)
+        return Session(name, self.scenario, self.catalog, self.clock, None, self.seed)
+
+    def build(self, scenario: Scenario, name: str) -> Session:
+        """The session `load(scenario, name)` makes, built without touching the store: a big one can be built off
+        the event loop and handed to `load` as `built`."""
+        return Session(name, scenario, self.catalog, self.clock, scenario.clock, self.seed)
 
     def names(self) -> list[str]:
         return sorted(self._sessions)
 
     def reset(self, name: str | None = None) -> list[str]:
         """Rebuild one session, or all, from its scenario, without any added faults; returns the sessions rebuilt."""
+        self.mark_changed(name)
         if name is not None:
             self._sessions[name] = self._build(name)
             return [name]
@@ -218,8 +244,10 @@ class SessionStore:
         self._apply_server_clock(self.scenario)
         return names
 
-    def load(self, scenario: Scenario, session: str | None = None) -> None:
-        """Make `scenario` the one a session (or the whole server) is built from, and rebuild."""
+    def load(self, scenario: Scenario, session: str | None = None, built: Session | None = None) -> None:
+        """Make `scenario` the one a session (or the whole server) is built from, and rebuild (or, for a session,
+        take `built`, made by `build(scenario, session)`)."""
+        self.mark_changed(session)
         if session is None:
             self.scenario = scenario
             self._session_scenarios.clear()
@@ -228,13 +256,23 @@ class SessionStore:
             self._apply_server_clock(scenario)
         else:
             self._session_scenarios[session] = scenario
-            self.reset(session)
+            if built is None:
+                self.reset(session)
+            else:
+                self.replace(built)
 
     def replace(self, session: Session) -> None:
+        self.mark_changed(session.name)
         self._sessions[session.name] = session
+        session.outbox.attach(self.dispatcher.wake)
+
+    def existing(self, name: str) -> Session | None:
+        """The session if it exists (without creating it)."""
+        return self._sessions.get(name)
 
     def remove(self, name: str) -> bool:
         """Forget a session (and the scenario loaded for it); the next request with its name starts afresh."""
+        self.mark_changed(name)
         self._session_scenarios.pop(name, None)
         return self._sessions.pop(name, None) is not None
 

@@ -91,6 +91,11 @@ class Spec:
         doc["servers"] = [{"url": base_url, "description": "campaign-mock"}]
         return doc
 
+    def served_json(self, base_url: str) -> bytes:
+        """`served` as JSON text in ASCII (non-ASCII characters as `\\u` escapes): YAML-based loaders such as
+        openapi-spec-validator refuse some raw characters (U+0080 to U+009F) that JSON allows."""
+        return json.dumps(self.served(base_url), ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
     def operation(self, operation_id: str) -> Operation:
         for op in self.operations:
             if op.operation_id == operation_id:

@@ -1,9 +1,16 @@
-"""YAML loading that remembers where every value came from, so problems can be reported as `file:line`."""
+"""YAML loading that remembers where every value came from, so problems can be reported as `file:line`.
+
+Loading is linear in the text: aliases may repeat parts of a document but not multiply it (a few nested aliases
+would otherwise expand 500 characters into a billion values), and nesting is bounded.
+"""
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import yaml
@@ -11,6 +18,13 @@ import yaml
 from .errors import ConfigError, Problem
 
 JsonPath = tuple[str | int, ...]
+
+# Collections inside collections. No spec, scenario or request body comes near it; a deeper document only costs
+# (every reader of it recurses), and Python's own recursion limit (1000) is never reached below it.
+MAX_NESTING = 128
+# Values a document may hold beyond its length in characters once aliases are expanded: room for `<<: *defaults`
+# merge keys and repeated lists, never a multiplication.
+ALIAS_ALLOWANCE = 10_000
 
 # libyaml's parser is several times faster and reports the same marks; the pure-Python one is the fallback.
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -25,6 +39,57 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
+
+
+class _Pieces:
+    """Text handed to the parser a piece at a time, by Python code: between pieces another thread (the event loop)
+    may take the GIL, which libyaml otherwise holds while it scans a scalar megabytes long in one call."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._at = 0
+
+    def read(self, size: int = -1) -> str:
+        end = len(self._text) if size < 0 else self._at + size
+        piece = self._text[self._at : end]
+        self._at += len(piece)
+        return piece
+
+
+class _CollectorPause:
+    """The cyclic garbage collector switched off while any document loads (in any thread), and back on after the
+    last, if it was on. Composing allocates several objects a value, which sets off full collections that each
+    scan the whole heap in one go, holding the GIL (hundreds of milliseconds on a big file, while the event loop
+    waits) and making loading several times slower. A loaded document has no cycles to collect."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loading = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        with self._lock:
+            if self._loading == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._loading += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._loading -= 1
+                if self._loading == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_COLLECTOR = _CollectorPause()
+
+
+def collector_paused() -> AbstractContextManager[None]:
+    """No cyclic garbage collection in the block (see `_CollectorPause`), for work off the event loop that builds
+    much from loaded documents."""
+    return _COLLECTOR.paused()
 
 
 class LineMap:
@@ -61,17 +126,33 @@ def format_path(path: JsonPath) -> str:
 
 
 def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
-    """Parse one YAML document; raise ConfigError with the file and line on a syntax error."""
+    """Parse one YAML document; raise ConfigError with the file and line on a syntax error, an alias that expands
+    the document past its budget (or into itself), or nesting deeper than MAX_NESTING.
+
+    Safe to run off the event loop while it serves: the text reaches the parser in pieces, and the cyclic garbage
+    collector waits, so neither holds the GIL for long (see `_Pieces` and `_CollectorPause`)."""
+    with _COLLECTOR.paused():
+        return _load(text, filename)
+
+
+def _load(text: str, filename: str) -> tuple[Any, LineMap]:
     try:
-        loader = _Loader(text)
-    except yaml.YAMLError as exc:  # the reader refuses control characters before parsing starts
+        loader = _Loader(_Pieces(text))
+    except yaml.YAMLError as exc:  # the reader may refuse control characters before parsing starts
         raise ConfigError.single(filename, None, f"YAML syntax: {exc}") from None
     try:
+        # An alias is written `*name`: a text without the character has none, and is spared a second parse.
+        alias_problem = _alias_problem(text, filename) if "*" in text else None
+        if alias_problem is not None:
+            raise ConfigError([alias_problem])
         node = loader.get_single_node()
         if node is None:
             return None, LineMap()
-        # Before construction: building a mapping folds `<<:` merge keys into it, which would look like duplicates.
-        duplicates = _duplicate_keys(node, filename)
+        # Before construction: building a mapping folds `<<:` merge keys into it, which would look like duplicates;
+        # and building recurses, so nesting is checked first.
+        duplicates, too_deep = _duplicate_keys_and_depth(node, filename)
+        if too_deep is not None:
+            raise ConfigError([too_deep])
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -89,12 +170,64 @@ def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
     return data, LineMap(lines)
 
 
-def _duplicate_keys(root: yaml.Node, filename: str) -> list[Problem]:
-    """Keys written twice in one mapping (the last would silently win), located at the second one."""
-    problems = []
+def _alias_problem(text: str, filename: str) -> Problem | None:
+    """The first alias that refers to the collection it is in, or that expands the document past
+    `len(text) + ALIAS_ALLOWANCE` values. Read off the parser's events, whose number is linear in the text: the
+    composed document holds an aliased node once, but every walk of it (and of the data built from it) visits
+    the node once per alias, so nested aliases multiply."""
+    budget = len(text) + ALIAS_ALLOWANCE
+    sizes: dict[str, int] = {}  # anchor -> values in its node, aliases expanded (OPEN while it is being read)
+    started: list[tuple[str | None, int]] = []  # collections being read: their anchor, the count before them
+    count = 0
+    for event in yaml.parse(_Pieces(text), Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            size = sizes.get(event.anchor or "", 1)  # an undefined alias is the composer's to report
+            if size == _OPEN:
+                message = f"alias *{event.anchor} refers to the collection it is in (JSON has no cycles)"
+                return Problem(filename, _line(event.start_mark), message)
+            count += size
+        elif isinstance(event, yaml.CollectionStartEvent):
+            started.append((event.anchor, count))
+            if event.anchor is not None:
+                sizes[event.anchor] = _OPEN
+            count += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before = started.pop()
+            if anchor is not None:
+                sizes[anchor] = count - before
+            continue
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            count += 1
+        if count > budget:
+            where = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else "this value"
+            message = (
+                f"{where} expands the document past {budget} values, the most a text of {len(text)} characters"
+                " may hold: aliases may repeat parts of it, not multiply them"
+            )
+            return Problem(filename, _line(event.start_mark), message)
+    return None
+
+
+_OPEN = -1
+
+
+def _line(mark: Any) -> int | None:
+    """The 1-based line of a mark (the pure-Python parser's or libyaml's)."""
+    return mark.line + 1 if mark is not None else None
+
+
+def _duplicate_keys_and_depth(root: yaml.Node, filename: str) -> tuple[list[Problem], Problem | None]:
+    """Keys written twice in one mapping (the last would silently win), located at the second one; and the first
+    collection nested deeper than MAX_NESTING, if any."""
+    problems: list[Problem] = []
     stack: list[tuple[yaml.Node, JsonPath]] = [(root, ())]
     while stack:
         node, path = stack.pop()
+        if len(path) > MAX_NESTING and isinstance(node, yaml.CollectionNode):
+            message = f"{format_path(path[:3])}: nests collections more than {MAX_NESTING} levels deep"
+            return problems, Problem(filename, node.start_mark.line + 1, message)
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:
@@ -107,7 +240,7 @@ def _duplicate_keys(root: yaml.Node, filename: str) -> list[Problem]:
                 stack.append((value_node, (*path, key_node.value)))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, (*path, index)) for index, item in enumerate(node.value))
-    return problems
+    return problems, None
 
 
 def _walk(

@@ -33,17 +33,19 @@ def test_list_sender_pools_refills_once_the_window_has_passed(leadterra: Leadter
     assert pool["windowStartedAt"] == "2025-03-02T00:00:00Z"
 
 
-def test_start_campaign_queues_against_the_refilled_capacity(leadterra: Leadterra) -> None:
+def test_start_campaign_sends_against_the_refilled_capacity(leadterra: Leadterra) -> None:
     leadterra.load(NEARLY_EMPTY)
     start = leadterra.post("/v1/campaigns/camp_123/start")  # two leads, one send left today
     assert start.json()["status"] == "running"
-    assert leadterra.get("/v1/campaigns/camp_123/stats").json()["queued"] == 1
+    stats = leadterra.get("/v1/campaigns/camp_123/stats").json()
+    assert (stats["sent"], stats["queued"]) == (1, 1)
 
-    leadterra.session.advance_clock(24 * 3600)
+    leadterra.session.advance_clock(16 * 3600)  # 2025-03-02T00:00:00Z: the pool's next window
     enrol = leadterra.post("/v1/campaigns/camp_123/leads/bulk", json={"leads": [{"email": "late@acme.example"}]})
     assert enrol.json() == {"enrolled": 1, "updated": 0, "skipped": 0, "total": 1}
-    # The new window's capacity (3) takes the waiting lead and the new one.
-    assert leadterra.get("/v1/campaigns/camp_123/stats").json()["queued"] == 3
+    # The new window's capacity (3) took the waiting lead at its start, then the new one.
+    stats = leadterra.get("/v1/campaigns/camp_123/stats").json()
+    assert (stats["sent"], stats["queued"]) == (3, 0)
     assert _primary(leadterra)["remainingVolume"] == 1
 
 

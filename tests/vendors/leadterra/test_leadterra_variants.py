@@ -44,10 +44,10 @@ def test_start_campaign_without_leads_under_queue_nothing_runs_and_queues_nothin
     response = leadterra.post(f"/v1/campaigns/{cid}/start")
 
     assert (response.status_code, response.json()) == (200, {"id": cid, "status": "running", "startedAt": NOW})
-    assert leadterra.stats(cid)["queued"] == 0
-    # ... until leads arrive: the campaign is running, so they are queued at once.
+    assert (leadterra.stats(cid)["queued"], leadterra.stats(cid)["sent"]) == (0, 0)
+    # ... until leads arrive: the campaign is running, so their step 1 goes out at once.
     leadterra.enrol(cid, "a@x.example")
-    assert leadterra.stats(cid)["queued"] == 1
+    assert (leadterra.stats(cid)["queued"], leadterra.stats(cid)["sent"]) == (0, 1)
 
 
 def test_start_campaign_without_steps_under_queue_nothing_answers_no_sequence_steps(leadterra: Leadterra) -> None:

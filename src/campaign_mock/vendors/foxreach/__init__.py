@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ...engine.events import WebhookPolicy
 from ...engine.scenario_files import SCENARIO_DIR
 from ...engine.specs import SPEC_DIR
 from ...engine.vendor import AuthRequest, RateLimit, Vendor, handlers_of, presented_key
@@ -41,4 +42,6 @@ VENDOR = Vendor(
     rate_limit=RateLimit(key=api_key, policy=errors.RATE_LIMIT, window_variant=RATE_LIMIT_WINDOW),
     variants=VARIANTS,
     check_references=check_references,
+    # The signature header's name is not documented (inferred); retries after 1, 5 and 30 minutes, 5 s to answer.
+    webhooks=WebhookPolicy("X-FoxReach-Signature", (60, 300, 1800), 5.0),
 )

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from ...engine.pagination import paginate
 from ...engine.vendor import Call, Reply
-from . import errors, views
+from . import errors, events, views
 from .records import (
     WEBHOOK_EVENTS,
     Campaign,
@@ -97,10 +97,16 @@ async def delete_campaign(call: FoxReachCall) -> Reply:
     return _deleted(campaign["id"])
 
 
+def _started(call: FoxReachCall, campaign: Campaign) -> Reply:
+    """The campaign turned active (start or resume): `campaign.started`, and the answer."""
+    events.emit(call.emit, call.state.webhooks, "campaign.started", call.now, events.campaign_data(campaign))
+    return _data(campaign_view(campaign))
+
+
 async def start_campaign(call: FoxReachCall) -> Reply:
     campaign = _campaign(call)
     call.state.start(campaign, _now(call))
-    return _data(campaign_view(campaign))
+    return _started(call, campaign)
 
 
 async def pause_campaign(call: FoxReachCall) -> Reply:
@@ -112,7 +118,7 @@ async def pause_campaign(call: FoxReachCall) -> Reply:
 async def resume_campaign(call: FoxReachCall) -> Reply:
     campaign = _campaign(call)
     call.state.resume(campaign, _now(call))
-    return _data(campaign_view(campaign))
+    return _started(call, campaign)
 
 
 async def add_campaign_leads(call: FoxReachCall) -> Reply:
@@ -174,7 +180,9 @@ async def list_leads(call: FoxReachCall) -> Reply:
 
 async def create_lead(call: FoxReachCall) -> Reply:
     lead = call.state.create_lead(call.ids.new("cld_"), call.body, _now(call))
-    return _data(lead_view(lead), 201)
+    view = lead_view(lead)
+    events.emit(call.emit, call.state.webhooks, "lead.created", call.now, view)
+    return _data(view, 201)
 
 
 async def get_lead(call: FoxReachCall) -> Reply:
@@ -264,7 +272,11 @@ async def get_inbox_reply(call: FoxReachCall) -> Reply:
 async def update_inbox_reply(call: FoxReachCall) -> Reply:
     state = call.state
     reply = state.reply(call.path_params["reply_id"])
+    previous = reply["category"]
     state.update_reply(reply, call.body)
+    if reply["category"] != previous:
+        data = {"replyId": events.webhook_reply_id(reply["id"]), "category": reply["category"]}
+        events.emit(call.emit, state.webhooks, "reply.categorized", call.now, {**data, "previousCategory": previous})
     return _data(reply_view(reply))
 
 

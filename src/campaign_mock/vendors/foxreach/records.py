@@ -2,9 +2,9 @@
 
 Records are plain dicts in FoxReach's wire form (camelCase), the same form scenario files use, typed by the
 TypedDicts below once every default is filled in. A stored record may carry more than the API shows (a campaign
-keeps its `sequences`, `leadIds`, `accountIds` and `dailyStats`; a lead its `activities`; a webhook its `secret`;
-a reply its `messages`); the `*_view` functions cut it down to exactly the documented fields. The rules that
-change records live in `state.py`.
+keeps its `sequences`, `leadIds`, `accountIds` and `dailyStats`; a lead its `activities`, each sent email its
+`fromEmail`; a webhook its `secret`; a reply its `messages`); the `*_view` functions cut it down to exactly the
+documented fields. The rules that change records live in `state.py`.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ class Activity(TypedDict):
     clickedAt: str | None
     category: InboxCategory | None
     timestamp: str
+    fromEmail: NotRequired[str | None]  # the mailbox a campaign email went out from (kept, not shown)
 
 
 class Lead(TypedDict):

@@ -12,6 +12,9 @@ Problems = list[tuple[tuple[str | int, ...], str]]
 def check_references(section: Record) -> Problems:
     """Records that point at records the scenario does not define, duplicates, and counters that disagree."""
     problems: Problems = []
+    weights = (section.get("simulation") or {}).get("reply_categories")
+    if weights is not None and not any(w > 0 for w in weights.values()):
+        problems.append((("simulation", "reply_categories"), "give at least one category a weight above 0"))
     leads = {lead["id"] for lead in section.get("leads", [])}
     accounts = {a["id"] for a in section.get("emailAccounts", [])}
     campaigns = {c["id"]: c["name"] for c in section.get("campaigns", [])}

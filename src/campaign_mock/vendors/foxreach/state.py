@@ -7,6 +7,8 @@ read models built from them in `views.py`, and the checks on seeded records in `
 Every rule checks everything it needs before it changes anything, so an error never leaves a record
 half-updated. Derived counters are kept in step: `totalLeads` is always the number of `leadIds`, and deleting a
 lead, an email account or a campaign removes every reference to it, so an exported state always imports again.
+What campaigns do over time is `sending.py`'s: every rule that changes what a campaign's sending depends on tells
+it so (`sender.changed`), and `advance_to` moves it on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Literal, Self, TypeVar, cast
 
 from ...engine.vendor import StateContext, VendorState
 from . import errors
+from .outcomes import fill_simulation
 from .records import (
     ACCOUNT_DEFAULTS,
     ACTIVITY_DEFAULTS,
@@ -52,6 +55,7 @@ from .records import (
     number_steps,
     stamp,
 )
+from .sending import Sender
 
 _VARIABLE = re.compile(r"\{\{[^{}]*\}\}")
 _Links = Literal["leadIds", "accountIds"]  # a campaign's lists of linked records
@@ -82,6 +86,7 @@ class LinkResult:
 class FoxReachState(VendorState):
     def __init__(self, data: Record) -> None:
         self.api_keys: list[str] = data["api_keys"]
+        self.simulation: Record = data["simulation"]
         # The JSON edge: `from_dict` has filled every default, so the records have their full shape.
         self.campaigns = cast(list[Campaign], data["campaigns"])
         self.leads = cast(list[Lead], data["leads"])
@@ -89,6 +94,7 @@ class FoxReachState(VendorState):
         self.templates = cast(list[Template], data["templates"])
         self.webhooks = cast(list[Webhook], data["webhooks"])
         self.inbox = cast(list[InboxReply], data["inbox"])
+        self.sender = Sender(self)
 
     @classmethod
     def from_dict(cls, data: Record, ctx: StateContext) -> Self:
@@ -116,12 +122,16 @@ class FoxReachState(VendorState):
             fill(reply, REPLY_DEFAULTS).setdefault("receivedAt", now)
             for message in reply.get("messages") or []:
                 fill(message, MESSAGE_DEFAULTS).setdefault("timestamp", now)
-        return cls(data)
+        data["simulation"] = fill_simulation(data)
+        state = cls(data)
+        state.sender.load(ctx.now)
+        return state
 
     def to_dict(self) -> Record:
         return copy.deepcopy(
             {
                 "api_keys": self.api_keys,
+                "simulation": self.simulation,
                 "campaigns": self.campaigns,
                 "leads": self.leads,
                 "emailAccounts": self.email_accounts,
@@ -130,6 +140,10 @@ class FoxReachState(VendorState):
                 "inbox": self.inbox,
             }
         )
+
+    def advance_to(self, ctx: StateContext) -> None:
+        """Campaigns send, and recipients open, reply and bounce, up to the clock (see `sending.py`)."""
+        self.sender.advance(ctx)
 
     # -- lookups ------------------------------------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -160,6 +174,7 @@ class FoxReachState(VendorState):
         campaign = fill_campaign(record, now)
         _check_window(campaign)
         self.campaigns.append(campaign)
+        self.sender.changed(campaign_id)
         return campaign
 
     def update_campaign(self, campaign: Campaign, fields: Record, now: str) -> None:
@@ -167,11 +182,13 @@ class FoxReachState(VendorState):
             raise errors.bad_request(errors.EDIT_ACTIVE)
         _check_window({**campaign, **{k: fields[k] for k in CAMPAIGN_SETTINGS if k in fields}})
         _update(campaign, fields, CAMPAIGN_SETTINGS, now)
+        self.sender.changed(campaign["id"])
 
     def delete_campaign(self, campaign: Campaign) -> None:
         if campaign["status"] != "draft":
             raise errors.bad_request(errors.ONLY_DRAFT_DELETABLE)
         self.campaigns.remove(campaign)
+        self.sender.changed(campaign["id"])
         for reply in self.inbox:
             if reply["campaignId"] == campaign["id"]:
                 reply["campaignId"] = None
@@ -192,12 +209,14 @@ class FoxReachState(VendorState):
         if campaign["startedAt"] is None:
             campaign["startedAt"] = now
         campaign["updatedAt"] = now
+        self.sender.changed(campaign["id"])
 
     def pause(self, campaign: Campaign, now: str) -> None:
         if campaign["status"] != "active":
             raise errors.bad_request(errors.ONLY_ACTIVE_PAUSABLE)
         campaign["status"] = "paused"
         campaign["updatedAt"] = now
+        self.sender.changed(campaign["id"])
 
     def resume(self, campaign: Campaign, now: str) -> None:
         """paused -> active, on the same condition as start: at least one sequence step."""
@@ -207,10 +226,12 @@ class FoxReachState(VendorState):
             raise errors.bad_request(errors.NO_SEQUENCE_STEPS)
         campaign["status"] = "active"
         campaign["updatedAt"] = now
+        self.sender.changed(campaign["id"])
 
     def add_leads(self, campaign: Campaign, lead_ids: list[str], now: str) -> LinkResult:
         for lead_id in lead_ids:
             self.lead(lead_id)
+        self.sender.changed(campaign["id"])
         return _link(campaign, "leadIds", lead_ids, now)
 
     def remove_lead(self, campaign: Campaign, lead_id: str, now: str) -> None:
@@ -218,10 +239,12 @@ class FoxReachState(VendorState):
         if lead_id not in campaign["leadIds"]:
             raise errors.not_found(errors.LEAD_NOT_FOUND)
         _unlink(campaign, "leadIds", lead_id, now)
+        self.sender.changed(campaign["id"])
 
     def add_accounts(self, campaign: Campaign, account_ids: list[str], now: str) -> LinkResult:
         for account_id in account_ids:
             self.email_account(account_id)
+        self.sender.changed(campaign["id"])
         return _link(campaign, "accountIds", account_ids, now)
 
     def remove_account(self, campaign: Campaign, account_id: str, now: str) -> None:
@@ -229,6 +252,7 @@ class FoxReachState(VendorState):
         if account_id not in campaign["accountIds"]:
             raise errors.not_found(errors.EMAIL_ACCOUNT_NOT_FOUND)
         _unlink(campaign, "accountIds", account_id, now)
+        self.sender.changed(campaign["id"])
 
     # -- sequences ----------------------------------------------------------------------------------
     def create_sequence(self, campaign: Campaign, step_id: str, fields: Record, now: str) -> SequenceStep:
@@ -241,6 +265,7 @@ class FoxReachState(VendorState):
         steps.insert(position - 1, step)
         number_steps(campaign)
         campaign["updatedAt"] = now
+        self.sender.changed(campaign["id"])
         return step
 
     def update_sequence(self, campaign: Campaign, step: SequenceStep, fields: Record, now: str) -> None:
@@ -256,6 +281,7 @@ class FoxReachState(VendorState):
             step["updatedAt"] = now
             number_steps(campaign)
             campaign["updatedAt"] = now
+            self.sender.changed(campaign["id"])
 
     def delete_sequence(self, campaign: Campaign, step: SequenceStep, now: str) -> None:
         if campaign["status"] == "active":
@@ -263,6 +289,7 @@ class FoxReachState(VendorState):
         campaign["sequences"].remove(step)
         number_steps(campaign)
         campaign["updatedAt"] = now
+        self.sender.changed(campaign["id"])
 
     # -- leads --------------------------------------------------------------------------------------
     def create_lead(self, lead_id: str, fields: Record, now: str) -> Lead:
@@ -274,16 +301,22 @@ class FoxReachState(VendorState):
         stamp(fill(record, LEAD_DEFAULTS), now)
         lead = cast(Lead, record)  # every field is set now
         self.leads.append(lead)
+        self.sender.leads_changed()
         return lead
 
     def update_lead(self, lead: Lead, fields: Record, now: str) -> None:
         _update(lead, fields, LEAD_SETTINGS, now)
+        for campaign in self.campaigns:
+            if lead["id"] in campaign["leadIds"]:
+                self.sender.changed(campaign["id"])  # its status may stop or restart the lead's sequence
 
     def delete_lead(self, lead: Lead, now: str) -> None:
         self.leads.remove(lead)
+        self.sender.leads_changed()
         for campaign in self.campaigns:
             if lead["id"] in campaign["leadIds"]:
                 _unlink(campaign, "leadIds", lead["id"], now)
+                self.sender.changed(campaign["id"])
         for reply in self.inbox:
             if reply["leadId"] == lead["id"]:
                 reply["leadId"] = None
@@ -296,6 +329,7 @@ class FoxReachState(VendorState):
         for campaign in self.campaigns:
             if account["id"] in campaign["accountIds"]:
                 _unlink(campaign, "accountIds", account["id"], now)
+                self.sender.changed(campaign["id"])
         for reply in self.inbox:
             if reply["accountId"] == account["id"]:
                 reply["accountId"] = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...engine.events import WebhookPolicy
 from ...engine.scenario_files import SCENARIO_DIR
 from ...engine.specs import SPEC_DIR
 from ...engine.vendor import AuthRequest, Vendor, handlers_of, presented_key
@@ -34,4 +35,7 @@ VENDOR = Vendor(
     variants=VARIANTS,
     check_references=check_references,
     strict_query=True,  # the reference answers unexpected parameters with 400 invalid_request
+    # The webhooks guide: HMAC-SHA256 of the raw body in X-Leadterra-Signature, 2xx within 10 s, retries after about
+    # 1 min, 5 min, 30 min, 2 h and 8 h.
+    webhooks=WebhookPolicy("X-Leadterra-Signature", (60, 300, 1800, 7200, 28800), 10.0),
 )

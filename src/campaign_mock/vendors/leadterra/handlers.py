@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from ...engine.clock import format_instant
-from ...engine.vendor import Call, Reply
-from .state import Lead, LeadterraState, Webhook
+from ...engine.vendor import Call, Reply, StateContext
+from .records import Lead, Webhook
+from .state import LeadterraState
 from .variants import CREATE_CAMPAIGN_RESPONSE, SENDER_POOLS_SHAPE, START_RESPONSE, START_WITHOUT_LEADS
 
 LeadterraCall = Call[LeadterraState, str]  # the principal is the API key
+
+
+def _context(call: LeadterraCall) -> StateContext:
+    """What a call that starts sending hands the state: what is due at once is done in the same call."""
+    return StateContext(call.now, call.ids, call.chance, call.emit)
 
 
 async def list_sender_pools(call: LeadterraCall) -> Reply:
@@ -106,7 +112,7 @@ async def bulk_enroll_leads(call: LeadterraCall) -> Reply:
     campaign = state.campaign(call.path_params["id"])
     # Malformed addresses never get here: the spec's EmailAddress pattern answers them with 422.
     leads: list[Lead] = call.body["leads"]
-    result = state.enrol(campaign, leads)
+    result = state.enrol(campaign, leads, _context(call))
     return Reply(
         200,
         {
@@ -122,7 +128,7 @@ async def start_campaign(call: LeadterraCall) -> Reply:
     state = call.state
     campaign = state.campaign(call.path_params["id"])
     allow_empty = call.variant(START_WITHOUT_LEADS) == "queue_nothing"
-    state.start(campaign, format_instant(call.now), allow_empty)
+    queued = state.start(campaign, _context(call), allow_empty)
     if call.variant(START_RESPONSE) == "wrapped":
         return Reply(
             200,
@@ -132,7 +138,7 @@ async def start_campaign(call: LeadterraCall) -> Reply:
                     "status": campaign["status"],
                     "startedAt": campaign["startedAt"],
                     "leadsEnrolled": len(campaign["leads"]),
-                    "queuedMessages": campaign["stats"]["queued"],
+                    "queuedMessages": queued,
                 }
             },
         )
@@ -175,6 +181,8 @@ async def create_webhook(call: LeadterraCall) -> Reply:
         "events": list(call.body["events"]),
         "status": "active",
         "createdAt": format_instant(call.now),
+        "secret": call.ids.new("whsec_", "token", 32),
     }
     call.state.webhooks.append(hook)
-    return Reply(201, dict(hook))
+    shown = {k: v for k, v in hook.items() if k != "secret"}  # Leadterra never shows a signing secret
+    return Reply(201, shown)

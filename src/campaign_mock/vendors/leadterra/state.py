@@ -2,86 +2,27 @@
 
 One workspace per session. Records are kept in Leadterra's wire form (camelCase), which is also the scenario
 form, so export and import round-trip without translation. Leads are one workspace-wide contact store keyed
-by email (the API reference's upsert rule) and enrolled per campaign.
+by email (the API reference's upsert rule) and enrolled per campaign. What a started campaign does over time is
+sending.py's; this module decides what the API calls change.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, NotRequired, Self, TypedDict, cast
+from datetime import datetime
+from typing import Any, Self, cast
 
 from ...engine.clock import format_instant, parse_instant
 from ...engine.vendor import StateContext, VendorState
-from . import errors
+from . import errors, events
+from .events import Notifier
+from .pools import PoolWindows, whole_seconds
+from .records import Campaign, Lead, LeadProgress, LeadReply, ProgressStatus, SenderAccount, SenderPool, Webhook
+from .sending import Sequencer, delay_of, new_progress
+from .simulation import Outcomes, Rates, classification_problem
 
-POOL_WINDOW = timedelta(hours=24)
 STAT_COUNTERS = ("sent", "delivered", "bounced", "replied", "opened", "queued")
-LEAD_FIELDS = ("firstName", "lastName", "company", "jobTitle")
-
-
-class SenderPool(TypedDict):
-    id: str
-    name: str
-    dailyCapacity: int
-    remainingVolume: int
-    senderAccountIds: list[str]
-    windowStartedAt: str  # when the current rolling 24-hour window began (canonical RFC 3339, comparable as text)
-
-
-class SenderAccount(TypedDict):
-    id: str
-    email: str
-    name: str
-    status: str
-
-
-class Lead(TypedDict):
-    email: str
-    firstName: NotRequired[str]
-    lastName: NotRequired[str]
-    company: NotRequired[str]
-    jobTitle: NotRequired[str]
-
-
-class Stats(TypedDict):
-    sent: int
-    delivered: int
-    bounced: int
-    replied: int
-    opened: int
-    queued: int
-
-
-class Campaign(TypedDict):
-    id: str
-    name: str
-    status: str  # draft | running | paused
-    sequenceSteps: list[dict[str, Any]]
-    createdAt: str
-    startedAt: str | None
-    pausedAt: str | None
-    leads: list[Lead]
-    stats: Stats
-    senderPoolId: NotRequired[str]
-
-
-class LeadReply(TypedDict):
-    id: str
-    email: str
-    campaignId: str
-    classification: str
-    receivedAt: str
-    threadSnippet: str
-
-
-class Webhook(TypedDict):
-    id: str
-    url: str
-    events: list[str]
-    status: str
-    createdAt: str
 
 
 @dataclass(frozen=True)
@@ -101,7 +42,11 @@ class LeadterraState(VendorState):
         self.suppression: list[str] = data["suppressionList"]
         self.replies = cast(list[LeadReply], data["replies"])
         self.webhooks = cast(list[Webhook], data["webhooks"])
-        self._next_refill = self._first_window_end()
+        self.rates = Rates.from_section(data["simulation"])
+        self.pools = PoolWindows(self.sender_pools)
+        self._suppressed = {email.lower() for email in self.suppression}
+        self._next_refill = self.pools.first_window_end()
+        self._sequencer: Sequencer | None = None  # built on first use: it draws from the session's generator
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], ctx: StateContext) -> Self:
@@ -130,6 +75,7 @@ class LeadterraState(VendorState):
                 stats.setdefault(counter, 0)
             if data["senderPools"]:
                 campaign.setdefault("senderPoolId", data["senderPools"][0]["id"])
+            _fill_progress(campaign, now)
         data.setdefault("suppressionList", [])
         for reply in data.setdefault("replies", []):
             reply.setdefault("receivedAt", now)
@@ -137,6 +83,9 @@ class LeadterraState(VendorState):
         for hook in data.setdefault("webhooks", []):
             hook.setdefault("status", "active")
             hook.setdefault("createdAt", now)
+            if "secret" not in hook:
+                hook["secret"] = ctx.ids.new("whsec_", "token", 32)
+        data.setdefault("simulation", {})
         return cls(data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,12 +99,19 @@ class LeadterraState(VendorState):
                 "suppressionList": self.suppression,
                 "replies": self.replies,
                 "webhooks": self.webhooks,
+                "simulation": self.rates.to_dict(),
             }
         )
 
     def advance_to(self, ctx: StateContext) -> None:
+        self.sequencer(ctx).run(ctx.now.timestamp(), ctx.ids, ctx.emit)
         if ctx.now.timestamp() >= self._next_refill:
             self.refresh_pools(ctx.now)
+
+    def sequencer(self, ctx: StateContext) -> Sequencer:
+        if self._sequencer is None:
+            self._sequencer = Sequencer(self, self.pools, Outcomes(ctx.chance, self.rates))
+        return self._sequencer
 
     # -- lookups ------------------------------------------------------------------------------------
     def campaign(self, campaign_id: str) -> Campaign:
@@ -164,29 +120,16 @@ class LeadterraState(VendorState):
                 return campaign
         raise errors.campaign_not_found()
 
-    def pool_of(self, campaign: Campaign) -> SenderPool | None:
-        wanted = campaign.get("senderPoolId")
-        return next((p for p in self.sender_pools if p["id"] == wanted), None)
+    def _index_of(self, campaign: Campaign) -> int:
+        return next(i for i, c in enumerate(self.campaigns) if c is campaign)
 
     def refresh_pools(self, now: datetime) -> None:
         """Give back a pool's daily capacity once its rolling 24-hour window has ended on the mock clock."""
-        cutoff = format_instant(now - POOL_WINDOW)  # canonical instants order as text
-        for pool in self.sender_pools:
-            if pool["windowStartedAt"] > cutoff:
-                continue
-            elapsed = now - parse_instant(pool["windowStartedAt"])
-            if elapsed >= POOL_WINDOW:
-                pool["remainingVolume"] = pool["dailyCapacity"]
-                pool["windowStartedAt"] = format_instant(now - elapsed % POOL_WINDOW)
-        self._next_refill = self._first_window_end()
-
-    def _first_window_end(self) -> float:
-        """When the earliest pool window ends: until then there is nothing to refill (a cheap check per request)."""
-        ends = [(parse_instant(p["windowStartedAt"]) + POOL_WINDOW).timestamp() for p in self.sender_pools]
-        return min(ends, default=float("inf"))
+        self.pools.refresh_all(whole_seconds(now))
+        self._next_refill = self.pools.first_window_end()
 
     def is_suppressed(self, email: str) -> bool:
-        return email.lower() in {s.lower() for s in self.suppression}
+        return email.lower() in self._suppressed
 
     # -- rules --------------------------------------------------------------------------------------
     def create_campaign(self, campaign_id: str, name: str, steps: list[dict[str, Any]], now: str) -> Campaign:
@@ -200,20 +143,23 @@ class LeadterraState(VendorState):
             "pausedAt": None,
             "leads": [],
             "stats": {"sent": 0, "delivered": 0, "bounced": 0, "replied": 0, "opened": 0, "queued": 0},
+            "progress": [],
         }
         if self.sender_pools:
             campaign["senderPoolId"] = self.sender_pools[0]["id"]
         self.campaigns.append(campaign)
         return campaign
 
-    def enrol(self, campaign: Campaign, leads: list[Lead]) -> EnrolResult:
+    def enrol(self, campaign: Campaign, leads: list[Lead], ctx: StateContext) -> EnrolResult:
         """Upsert by email across the workspace, then enrol in `campaign`; suppressed addresses are skipped.
 
         The caller has checked every email; nothing here can fail half-way. `leads` is freshly parsed request
-        data that nothing else holds, so it is stored without copying.
+        data that nothing else holds, so it is stored without copying. In a started campaign a new lead's step 1
+        is due at once (after the step's delayDays).
         """
         enrolled = updated = skipped = 0
         seen: set[str] = set()
+        first_new = len(campaign["leads"])
         for incoming in leads:
             email = incoming["email"]
             # A repeat of an address in the same request updates the same lead; it is counted once.
@@ -232,37 +178,49 @@ class LeadterraState(VendorState):
             else:
                 enrolled += 1
                 campaign["leads"].append(incoming)
-        if campaign["status"] == "running":
-            self.queue_waiting(campaign)
+        if campaign["status"] != "draft":
+            self._begin_sequence(campaign, first_new, ctx)
         return EnrolResult(enrolled, updated, skipped)
 
     def _lead_copies(self, email: str) -> list[Lead]:
         wanted = email.lower()
         return [lead for c in self.campaigns for lead in c["leads"] if lead["email"].lower() == wanted]
 
-    def queue_waiting(self, campaign: Campaign) -> int:
-        """Queue step 1 for enrolled leads not yet queued, capped by the pool's remaining volume."""
-        stats = campaign["stats"]
-        waiting = max(0, len(campaign["leads"]) - stats["queued"] - stats["sent"])
-        pool = self.pool_of(campaign)
-        count: int = min(waiting, pool["remainingVolume"]) if pool is not None else waiting
-        stats["queued"] += count
-        if pool is not None:
-            pool["remainingVolume"] -= count
-        return count
+    def _begin_sequence(self, campaign: Campaign, first: int, ctx: StateContext) -> int:
+        """Step 1 for the campaign's leads from index `first` on, due now (plus its delayDays); what is due is
+        done at once. Returns how many leads that is."""
+        sequencer = self.sequencer(ctx)
+        cidx = self._index_of(campaign)
+        due = whole_seconds(ctx.now) + delay_of(campaign["sequenceSteps"][0]) if campaign["sequenceSteps"] else 0
+        progress = campaign["progress"]
+        for lead in campaign["leads"][first:]:
+            progress.append(new_progress(lead["email"], due))
+            sequencer.schedule(cidx, len(progress) - 1, due)
+        sequencer.run(ctx.now.timestamp(), ctx.ids, ctx.emit)
+        return len(campaign["leads"]) - first
 
-    def start(self, campaign: Campaign, now: str, allow_empty: bool) -> None:
-        """draft -> running (queueing step 1), paused -> running (resuming); running is a no-op."""
+    def start(self, campaign: Campaign, ctx: StateContext, allow_empty: bool) -> int:
+        """draft -> running (step 1 for every lead), paused -> running (held steps go out); running is a no-op.
+
+        Returns the number of messages the call queued (on a no-op: what is queued now)."""
         if campaign["status"] == "running":
-            return
+            return campaign["stats"]["queued"]
         if campaign["status"] == "draft":
             if not campaign["leads"] and not allow_empty:
                 raise errors.error(400, errors.NO_LEADS_ENROLLED)
             if not campaign["sequenceSteps"]:
                 raise errors.error(400, errors.NO_SEQUENCE_STEPS)
-            campaign["startedAt"] = now
+            campaign["startedAt"] = format_instant(ctx.now)
+            campaign["status"] = "running"
+            notifier = Notifier(self.webhooks, ctx.emit)
+            if notifier.wants(events.CAMPAIGN_STARTED):
+                notifier.send(events.CAMPAIGN_STARTED, ctx.now.timestamp(), events.campaign_started(campaign))
+            return self._begin_sequence(campaign, 0, ctx)
         campaign["status"] = "running"
-        self.queue_waiting(campaign)
+        sequencer = self.sequencer(ctx)
+        resumed = sequencer.resume(self._index_of(campaign), whole_seconds(ctx.now))
+        sequencer.run(ctx.now.timestamp(), ctx.ids, ctx.emit)
+        return resumed
 
     def pause(self, campaign: Campaign, now: str) -> None:
         """running -> paused; draft and paused are no-ops. Queued messages are held, not dropped."""
@@ -286,11 +244,10 @@ class LeadterraState(VendorState):
         }
 
     def suppress(self, emails: list[str]) -> int:
-        known = {s.lower() for s in self.suppression}
         added = 0
         for email in emails:
-            if email.lower() not in known:
-                known.add(email.lower())
+            if email.lower() not in self._suppressed:
+                self._suppressed.add(email.lower())
                 self.suppression.append(email)
                 added += 1
         return added
@@ -302,8 +259,36 @@ class LeadterraState(VendorState):
         return sorted(found, key=lambda r: r["receivedAt"], reverse=True)
 
 
+def _fill_progress(campaign: dict[str, Any], now: str) -> None:
+    """Progress for the leads of a started scenario campaign that has none for them, and `queued` recounted.
+
+    A scenario that writes only counters says how many messages wait with `stats.queued`: the last that many leads
+    without progress wait for step 1 (due now; held if the campaign is paused), the others are taken as done
+    with the sequence (their history is in the counters the scenario gives).
+    """
+    progress: list[LeadProgress] = campaign.setdefault("progress", [])
+    for entry in progress:
+        entry.setdefault("dueAt", None)
+        entry.setdefault("messages", [])
+    stats = campaign["stats"]
+    if campaign["status"] != "draft":
+        missing = campaign["leads"][len(progress) :]
+        already = sum(1 for entry in progress if entry["status"] == "queued")
+        waiting = min(max(0, stats["queued"] - already), len(missing)) if campaign["sequenceSteps"] else 0
+        steps = len(campaign["sequenceSteps"])
+        for i, lead in enumerate(missing):
+            if i >= len(missing) - waiting:
+                status: ProgressStatus = "scheduled" if campaign["status"] == "running" else "queued"
+                progress.append({"email": lead["email"], "status": status, "nextStep": 0, "dueAt": now, "messages": []})
+            else:
+                progress.append(
+                    {"email": lead["email"], "status": "completed", "nextStep": steps, "dueAt": None, "messages": []}
+                )
+    stats["queued"] = sum(1 for entry in progress if entry["status"] == "queued")
+
+
 def check_references(section: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    """Records that point at records the scenario does not define."""
+    """Records that point at records the scenario does not define, or contradict each other."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
     pools = {p["id"] for p in section.get("senderPools", [])}
     accounts = {a["id"] for a in section.get("senderAccounts", [])}
@@ -318,6 +303,7 @@ def check_references(section: dict[str, Any]) -> list[tuple[tuple[str | int, ...
         pool = campaign.get("senderPoolId")
         if pool is not None and pool not in pools:
             problems.append((("campaigns", i, "senderPoolId"), f"no sender pool {pool!r}"))
+        problems += [(("campaigns", i, *path), message) for path, message in _progress_problems(campaign)]
     for i, reply in enumerate(section.get("replies", [])):
         if reply["campaignId"] not in campaigns:
             problems.append((("replies", i, "campaignId"), f"no campaign {reply['campaignId']!r}"))
@@ -327,4 +313,33 @@ def check_references(section: dict[str, Any]) -> list[tuple[tuple[str | int, ...
             if record["id"] in seen:
                 problems.append(((kind, i, "id"), f"duplicate id {record['id']!r}"))
             seen.add(record["id"])
+    weights = classification_problem(section.get("simulation") or {})
+    if weights:
+        problems.append((("simulation", "reply_classifications"), weights))
+    return problems
+
+
+def _progress_problems(campaign: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """A campaign's progress must follow its leads one to one and stay within its steps."""
+    progress = campaign.get("progress") or []
+    if not progress:
+        return []
+    if campaign.get("status", "draft") == "draft":
+        return [(("progress",), "a draft campaign has no progress (it starts when the campaign does)")]
+    leads = campaign.get("leads", [])
+    steps = len(campaign.get("sequenceSteps", []))
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    if len(progress) > len(leads):
+        problems.append((("progress",), f"{len(progress)} entries for {len(leads)} leads"))
+    for j, (entry, lead) in enumerate(zip(progress, leads, strict=False)):
+        if entry["email"].lower() != lead["email"].lower():
+            problems.append((("progress", j, "email"), f"{entry['email']!r} is not leads[{j}] ({lead['email']!r})"))
+        pending = entry["status"] in ("scheduled", "queued")
+        if pending and entry.get("dueAt") is None:
+            problems.append((("progress", j, "dueAt"), f"a {entry['status']} entry needs dueAt"))
+        if entry["nextStep"] > steps or (pending and entry["nextStep"] >= steps):
+            problems.append((("progress", j, "nextStep"), f"the campaign has {steps} steps"))
+        for k, message in enumerate(entry.get("messages", [])):
+            if message["step"] >= steps:
+                problems.append((("progress", j, "messages", k, "step"), f"the campaign has {steps} steps"))
     return problems
