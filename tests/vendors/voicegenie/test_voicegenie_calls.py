@@ -189,6 +189,10 @@ def test_history_filters_by_status_and_dates_and_pages(frozen: MockSession, api:
     assert history(api, first, date_to=NOW) == [c for c in calls if c["call_time"] == NOW]
     page = data(api.post("/getHistory", json={"campaign_id": first, "limit": 3, "offset": 2}))
     assert page == {"history": calls[2:5], "pagination": {"total": 20, "limit": 3, "offset": 2}}
+    # JSON Schema's `integer` admits a whole float: it pages the same (and far past the end, an empty page).
+    assert data(api.post("/getHistory", json={"campaign_id": first, "limit": 3.0, "offset": 2.0})) == page
+    beyond = data(api.post("/getHistory", json={"campaign_id": first, "offset": 1729725433.0}))
+    assert (beyond["history"], beyond["pagination"]["offset"]) == ([], 1729725433)
     assert (
         failure(api.post("/getHistory", json={"campaign_id": first, "status_filter": "voicemail"}), 400)["details"][
             "field"

@@ -81,7 +81,8 @@ def _ok(data: Any = None, message: str | None = None, **extra: Any) -> Reply:
 
 
 def _page(items: list[Any], query: Record, default_limit: int) -> tuple[list[Any], Record]:
-    limit, offset = query.get("limit", default_limit), query.get("offset", 0)
+    # JSON Schema's `integer` admits 1.0: a whole float is taken as the integer it is.
+    limit, offset = int(query.get("limit", default_limit)), int(query.get("offset", 0))
     return items[offset : offset + limit], {"total": len(items), "limit": limit, "offset": offset}
 
 
