@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,7 @@ import pytest
 from campaign_mock.cli import main
 from campaign_mock.server import MockServer
 from campaign_mock.vendors.registry import registered_catalog
+from serving import serving
 
 LEADTERRA_SCENARIOS = (
     "leadterra/missing-leads",
@@ -209,3 +211,12 @@ def test_verify_into_a_closed_pipe_stops_quietly() -> None:
 
     assert first.startswith(b"PASS leadterra/quickstart #1")
     assert (returncode, errors) == (141, "")
+
+
+def test_serve_journal_size_bounds_the_journal_keeping_the_newest(tmp_path: Path) -> None:
+    paths = [f"/leadterra/v1/campaigns/camp_{n}/stats" for n in range(5)]
+    with serving(tmp_path, dict(os.environ), ["--quiet", "--journal-size", "3"]) as client:
+        for path in paths:
+            client.get(path, headers={"Authorization": "Bearer sk_test_leadterra"})
+        journal = client.get("/__admin/requests").json()["requests"]
+    assert [entry["request"]["path"] for entry in journal] == [p.removeprefix("/leadterra") for p in paths[2:]]

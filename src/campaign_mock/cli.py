@@ -80,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--no-journal", action="store_true", help="do not keep the request journal")
     serve.add_argument(
+        "--journal-size",
+        type=_positive,
+        default=Settings().journal_size,
+        metavar="N",
+        help="how many exchanges the journal keeps, the oldest dropped first (default 10000)",
+    )
+    serve.add_argument(
         "--seed", type=_seed, default=0, help="seed of simulated outcomes, for scenarios that set none (default 0)"
     )
     serve.add_argument(
@@ -182,6 +189,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         validator=args.validator,
         on_response_violation=args.on_violation,
         journal=not args.no_journal,
+        journal_size=args.journal_size,
         seed=args.seed,
         max_body_bytes=args.max_body_bytes,
         cors_origins=tuple(args.cors),
