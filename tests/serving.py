@@ -30,16 +30,21 @@ def serving(cwd: Path, env: dict[str, str], args: Sequence[str] = ()) -> Iterato
         )
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, trust_env=False) as client:
-                deadline = time.monotonic() + 30
-                while True:
-                    try:
-                        client.get("/__admin/health")
-                        break
-                    except httpx.TransportError:
-                        assert server.poll() is None, log_path.read_text()
-                        assert time.monotonic() < deadline, "the mock did not start"
-                        time.sleep(0.05)
+                wait_until_up(client, server, log_path)
                 yield client
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes], log_path: Path, seconds: float = 60) -> None:
+    """Wait until the server `client` points at answers; fail with its log if it exits or takes over `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            client.get("/__admin/health")
+            return
+        except httpx.TransportError:
+            assert server.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "the mock did not start"
+            time.sleep(0.05)

@@ -26,6 +26,7 @@ from campaign_mock.app import Settings, create_app
 from campaign_mock.cli import main
 from campaign_mock.engine.errors import ConfigError
 from campaign_mock.server import free_port
+from serving import wait_until_up
 
 INTERVAL = 0.2
 LEADTERRA = {"Authorization": "Bearer sk_test_leadterra"}
@@ -53,7 +54,7 @@ class Server:
 
 
 @contextmanager
-def serving(state_file: Path, interval: float, name: str) -> Iterator[Server]:
+def serving_file(state_file: Path, interval: float, name: str) -> Iterator[Server]:
     port = free_port()
     log_path = state_file.parent / f"{name}.log"
     command = [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port), "--quiet"]
@@ -62,15 +63,7 @@ def serving(state_file: Path, interval: float, name: str) -> Iterator[Server]:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20, trust_env=False) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    client.get("/__admin/health")
-                    break
-                except httpx.TransportError:
-                    assert process.poll() is None, log_path.read_text()
-                    assert time.monotonic() < deadline, "the mock did not start"
-                    time.sleep(0.05)
+            wait_until_up(client, process, log_path)
             yield Server(process, client, log_path)
     finally:
         if process.poll() is None:
@@ -179,7 +172,7 @@ def test_state_survives_sigkill_under_load_and_sigterm_with_a_request_in_flight(
     state_file = tmp_path / "state.db"
 
     # 1. Changes through every vendor; then, once they are saved, a SIGKILL in the middle of a stream of requests.
-    with serving(state_file, INTERVAL, "first") as first:
+    with serving_file(state_file, INTERVAL, "first") as first:
         ids = change_every_vendor(first)
         before = {name: first.state(name) for name in ("default", "second")}
         time.sleep(3 * INTERVAL)
@@ -197,7 +190,7 @@ def test_state_survives_sigkill_under_load_and_sigterm_with_a_request_in_flight(
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
     # 2. Everything made before the last interval is back; the load session holds a whole prefix of the load.
-    with serving(state_file, 30, "second") as second:
+    with serving_file(state_file, 30, "second") as second:
         assert "restored 5 session(s)" in second.log.read_text()
         assert {name: second.state(name) for name in before} == before
         check_every_vendor(second, ids)
@@ -232,7 +225,7 @@ def test_state_survives_sigkill_under_load_and_sigterm_with_a_request_in_flight(
         assert [r.status_code for r in answers] == [201], [r.text for r in answers]
 
     # 4. Nothing lost.
-    with serving(state_file, INTERVAL, "third") as third:
+    with serving_file(state_file, INTERVAL, "third") as third:
         campaigns = {c["id"]: c["name"] for c in third.state("default")["vendors"]["leadterra"]["campaigns"]}
         assert campaigns[last["id"]] == "Last"
         assert campaigns[answers[0].json()["id"]] == "In flight"

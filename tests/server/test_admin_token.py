@@ -9,7 +9,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from campaign_mock.app import Settings
 from campaign_mock.cli import main
 from campaign_mock.engine.admin_auth import TOKEN_ENV
 from campaign_mock.server import free_port
+from serving import wait_until_up
 
 TOKEN = "tok-" + secrets.token_urlsafe(16)
 DEMO_KEYS = ("sk_test_leadterra", "otr_test_foxreach", "vg_test_voicegenie", "sk_test_sonarly")
@@ -160,7 +160,7 @@ def test_serve_takes_the_token_from_the_environment_and_logs_no_secret(tmp_path:
         )
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, trust_env=False) as client:
-                _wait_until_up(client, server, log_path)
+                wait_until_up(client, server, log_path)
                 banner_end = len(log_path.read_bytes())
                 _traffic(client, token)
         finally:
@@ -196,18 +196,6 @@ def _traffic(client: httpx.Client, token: str) -> None:
     assert client.get("/__admin/clock", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert client.get("/__session/s1/__admin/requests", headers={"X-Admin-Token": token}).status_code == 200
     assert client.post("/__admin/faults", headers={"X-Admin-Token": token}, json={"bad": 1}).status_code == 400
-
-
-def _wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            client.get("/__admin/health")
-            return
-        except httpx.TransportError:
-            assert server.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "the mock did not start"
-            time.sleep(0.05)
 
 
 def test_verify_against_a_guarded_server_sends_the_token_from_the_environment(
