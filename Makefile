@@ -22,6 +22,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/scale.py
 
 # Minutes of mixed load on a live server; fails on a 5xx, a response outside the spec or RSS that keeps growing.
 soak: $(STAMP)

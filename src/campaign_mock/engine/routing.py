@@ -2,7 +2,8 @@
 
 Routes come straight from the spec's `paths`. Static paths are one dictionary lookup; templated paths are
 tried after them, most specific first (more literal segments win), the way stripe-mock orders them. The cost of
-a match therefore does not grow with the number of static routes, unlike a scanned route list.
+a match therefore does not grow with the number of static routes, unlike a scanned route list; and a concrete
+path seen before (up to a bound) is one dictionary lookup too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 from .specs import Operation
+
+_SEEN_PATHS = 4096  # concrete templated paths remembered by a router
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, and one is made per request
@@ -39,24 +42,39 @@ class Router:
         self._by_length: dict[int, list[tuple[re.Pattern[str], dict[str, Operation]]]] = {}
         for (pattern, methods), (path, _) in zip(self._templated, ordered, strict=True):
             self._by_length.setdefault(path.count("/"), []).append((pattern, methods))
+        self._seen: dict[str, tuple[dict[str, Operation] | None, dict[str, str]]] = {}
 
     def match(self, method: str, path: str) -> Match | NoMatch:
         methods = self._static.get(path)
         params: dict[str, str] = {}
         if methods is None:
-            for pattern, candidates in self._by_length.get(path.count("/"), ()):
-                found = pattern.fullmatch(path)
-                if found:
-                    methods, params = candidates, found.groupdict()
-                    if "%2F" in path:  # an encoded slash inside an id is a slash in the parameter
-                        params = {k: v.replace("%2F", "/") for k, v in params.items()}
-                    break
+            seen = self._seen.get(path)
+            if seen is None:
+                seen = self._seen_templated(path)
+            methods, params = seen[0], dict(seen[1])  # a copy: the caller may change its parameters
         if methods is None:
             return NoMatch(())
         op = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)  # HEAD is GET sans body
         if op is None:
             return NoMatch(tuple(sorted(methods)))
         return Match(op, params)
+
+    def _seen_templated(self, path: str) -> tuple[dict[str, Operation] | None, dict[str, str]]:
+        """The templated route a concrete path falls under, and its parameters, remembered: clients call the same
+        few paths over and over, and a lookup costs less than trying the templates one regex at a time."""
+        found: tuple[dict[str, Operation] | None, dict[str, str]] = (None, {})
+        for pattern, candidates in self._by_length.get(path.count("/"), ()):
+            matched = pattern.fullmatch(path)
+            if matched:
+                params = matched.groupdict()
+                if "%2F" in path:  # an encoded slash inside an id is a slash in the parameter
+                    params = {k: v.replace("%2F", "/") for k, v in params.items()}
+                found = (candidates, params)
+                break
+        if len(self._seen) >= _SEEN_PATHS:  # bounded: a client walking through ids must not grow it for ever
+            self._seen.clear()
+        self._seen[path] = found
+        return found
 
     def template_for(self, path: str) -> str | None:
         """The documented template a concrete path falls under, if any (used by fault matching)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import marshal
 import math
 from datetime import datetime
 from typing import Any
@@ -109,7 +110,7 @@ class Session:
     def _build_states(self, sections: dict[str, dict[str, Any]]) -> dict[str, VendorState]:
         ctx = self.context()
         return {
-            name: vendor.state_type.from_dict(copy.deepcopy(sections.get(name, {})), ctx)
+            name: vendor.state_type.from_dict(_tree_copy(sections.get(name, {})), ctx)
             for name, vendor in self.catalog.vendors.items()
         }
 
@@ -287,3 +288,14 @@ class SessionStore:
         self.clock.release()
         if scenario.clock:
             self.clock.apply(scenario.clock)
+
+
+def _tree_copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of scenario data (dicts, lists, text, numbers): through marshal, a few times quicker than
+    `copy.deepcopy`, in which building a new session spent much of its time. Anything marshal cannot
+    write is copied by `copy.deepcopy`."""
+    try:
+        copied: dict[str, Any] = marshal.loads(marshal.dumps(data))
+    except ValueError:
+        return copy.deepcopy(data)
+    return copied

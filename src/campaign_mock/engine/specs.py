@@ -3,17 +3,29 @@
 A spec is read once at startup. Each operation gets its validators compiled here, so the request path only
 looks things up. Component references to parameters, responses, headers and request bodies are inlined;
 schema references are kept and bundled under `$defs`, so each validator is a standalone JSON Schema.
+
+Parsing the YAML of the bundled specs is most of what start-up spends once the modules are imported, so a bundled
+spec's parse is kept in the user's cache directory (`$XDG_CACHE_HOME/campaign-mock`, else `~/.cache/campaign-mock`),
+one file per spec, valid while the spec's text and the YAML loader stay the same; a cache that cannot be read or
+written is passed by.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from . import yamlsource
 from .errors import ConfigError, Problem
 from .rate_limit import OperationLimit, RateLimitPolicy
 from .validation import DIALECT, Backend, SchemaValidator, check_schema
@@ -111,13 +123,56 @@ def load_spec(service: str, file: Path | None = None, backend: Backend = "fast")
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError.single(name, None, f"cannot read spec: {exc.strerror}") from None
-    document, lines = load_yaml(text, name)
+    document, lines = _parsed(path, text, name)
     builder = _Builder(service, name, document, lines, backend)
     operations = builder.operations()
     state_schema = builder.scenario_state_schema()
     if builder.problems:
         raise ConfigError(builder.problems)
     return Spec(service, path, document, operations, state_schema, lines)
+
+
+def _parsed(path: Path, text: str, name: str) -> tuple[Any, LineMap]:
+    """`load_yaml(text, name)`, through the cache for a bundled spec (see the module's docstring). A text that does
+    not parse raises as usual, and is not kept."""
+    cached = _cache_file(path)
+    if cached is None:
+        return load_yaml(text, name)
+    key = hashlib.sha256(_loader_digest() + text.encode()).hexdigest()
+    try:
+        with cached.open("rb") as f:
+            stored_key, parsed = pickle.load(f)
+        if stored_key == key:
+            return parsed  # type: ignore[no-any-return]
+    except Exception:  # missing, unreadable, or written by another version: parse it again
+        pass
+    parsed = load_yaml(text, name)
+    try:
+        cached.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps((key, parsed), pickle.HIGHEST_PROTOCOL))
+        partial.replace(cached)  # whole or not at all, for another server starting at the same time
+    except OSError:
+        pass
+    return parsed
+
+
+def _cache_file(path: Path) -> Path | None:
+    """Where a bundled spec's parse is kept; None for any other spec (a test's, say), or without a home."""
+    if path.parent != SPEC_DIR:
+        return None
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home directory to speak of
+        return None
+    return base / "campaign-mock" / f"spec-{path.stem}.pickle"
+
+
+@cache
+def _loader_digest() -> bytes:
+    """What the parse depends on besides the text: the YAML loader's code and PyYAML's version."""
+    source = Path(yamlsource.__file__).read_bytes()
+    return hashlib.sha256(source + yaml.__version__.encode()).digest()
 
 
 def _display_name(path: Path) -> str:
