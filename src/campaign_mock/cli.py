@@ -9,8 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import uvicorn
 
 from . import console
@@ -20,9 +20,13 @@ from .engine.catalog import Catalog
 from .engine.errors import ConfigError, Problem
 from .engine.pipeline import DEFAULT_MAX_BODY_BYTES
 from .engine.scenarios import Scenario, load_scenario
-from .engine.verify import Outcome, verify_scenario
 from .server import MockServer
 from .vendors.registry import registered_catalog
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .engine.verify import Outcome
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -314,6 +318,8 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    import httpx  # here, not at the top: `serve` starts quicker without it
+
     catalog = registered_catalog()
     refs = args.scenarios or catalog.library.names()
     scenarios = [(ref, load_scenario(ref, catalog)) for ref in refs]
@@ -338,6 +344,8 @@ def _send_admin_token(request: httpx.Request) -> None:
 
 
 def _verify_all(client: httpx.Client, scenarios: list[tuple[str, Scenario]], catalog: Catalog) -> list[Outcome]:
+    from .engine.verify import verify_scenario
+
     outcomes: list[Outcome] = []
     for ref, scenario in scenarios:
         for outcome in verify_scenario(client, ref, scenario, catalog):

@@ -16,11 +16,11 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-import httpx
-
 from .webhooks import Attempt, Delivery
 
 if TYPE_CHECKING:
+    import httpx
+
     from .clock import Clock
     from .sessions import Session, SessionStore
 
@@ -52,6 +52,8 @@ class Dispatcher:
         self._task = loop.create_task(self._run(self._bell), name="campaign-mock webhook dispatcher")
 
     async def _run(self, bell: asyncio.Event) -> None:
+        import httpx  # here, not at the top: a server that sends no webhook never pays for the import
+
         workers: dict[str, asyncio.Task[None]] = {}
         # Receivers are local test servers more often than not: no proxy from the environment.
         async with httpx.AsyncClient(trust_env=False) as client:
@@ -104,6 +106,8 @@ class Dispatcher:
 
 async def send(client: httpx.AsyncClient, delivery: Delivery, clock: Clock) -> Attempt:
     """One attempt: POST the signed body; no answer (refused, timed out, a URL nobody serves) is an attempt too."""
+    import httpx  # already imported by the dispatcher that holds `client`
+
     at = clock.timestamp()
     started = time.perf_counter()
     status: int | None = None

@@ -15,8 +15,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-import xlsxwriter
-
 from .records import Record
 from .state import VoiceGenieState
 
@@ -63,6 +61,8 @@ def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def to_xlsx(header: list[str], rows: list[list[Any]], created: datetime) -> bytes:
+    import xlsxwriter  # here, not at the top: an XLSX download is rare, and the import slows start-up
+
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     book.set_properties({"title": "Campaign report", "author": "VoiceGenie", "created": created.replace(tzinfo=None)})

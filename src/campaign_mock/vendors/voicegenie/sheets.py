@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 
-import openpyxl
-
 _MAX_CELLS = 5_000_000
 
 
@@ -49,6 +47,8 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     """The first sheet's rows as text, read with openpyxl (streaming, values rather than formulas)."""
+    import openpyxl  # here, not at the top: it is a fifth of the server's start-up, and few requests upload XLSX
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file; all of them mean "not readable"
