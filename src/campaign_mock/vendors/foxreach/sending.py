@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import heapq
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -106,7 +107,9 @@ class Sender:
     """Every campaign's plan, and the heap of due events that moves them on."""
 
     def __init__(self, state: FoxReachState) -> None:
-        self.state = state
+        # Weakly: the state owns this object, and a reference back would make a cycle, which keeps a reset or
+        # removed session's records in memory until the next full garbage collection (minutes, under load).
+        self.state: FoxReachState = weakref.proxy(state)
         self.cursor = 0  # everything up to this second is done
         self.plans: dict[str, Plan] = {}
         self.events: list[Event] = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,9 @@ class Sequencer:
     """The pending work of one workspace, and how each kind of it is done."""
 
     def __init__(self, state: LeadterraState, pools: PoolWindows, outcomes: Outcomes) -> None:
-        self.state = state
+        # Weakly: the state owns this object, and a reference back would make a cycle, which keeps a reset or
+        # removed session's records in memory until the next full garbage collection (minutes, under load).
+        self.state: LeadterraState = weakref.proxy(state)
         self.campaigns = state.campaigns
         self.pools = pools
         self.outcomes = outcomes
@@ -80,12 +83,13 @@ class Sequencer:
         # Set for the duration of a run: where new ids and events go.
         self._ids = IdFactory()
         self._notifier = Notifier([], discard)
-        self._do: dict[int, Callable[[int, int, int, int], None]] = {
-            REFILL: self._refill,
-            BOUNCE: self._bounce,
-            OPEN: self._open,
-            REPLY: self._reply,
-            SEND: self._due,
+        # Plain functions, not bound methods: those would refer back to the sequencer (a cycle, as above).
+        self._do: dict[int, Callable[[Sequencer, int, int, int, int], None]] = {
+            REFILL: Sequencer._refill,
+            BOUNCE: Sequencer._bounce,
+            OPEN: Sequencer._open,
+            REPLY: Sequencer._reply,
+            SEND: Sequencer._due,
         }
         self._rebuild()
 
@@ -100,7 +104,7 @@ class Sequencer:
         do = self._do
         while heap and heap[0] < beyond:
             at, kind, a, b, c = _fields(heapq.heappop(heap))
-            do[kind](at, a, b, c)
+            do[kind](self, at, a, b, c)
 
     def schedule(self, cidx: int, lidx: int, due: int) -> None:
         """Put the lead's next step on the heap for `due` (what its progress says)."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import weakref
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -192,7 +193,9 @@ class Dialer:
     """Every campaign's run, and the loop that moves them on in time order."""
 
     def __init__(self, state: VoiceGenieState) -> None:
-        self.state = state
+        # Weakly: the state owns this object, and a reference back would make a cycle, which keeps a reset or
+        # removed session's records in memory until the next full garbage collection (minutes, under load).
+        self.state: VoiceGenieState = weakref.proxy(state)
         self.runs: dict[str, Run] = {}
         self.next_event = _NEVER
         self.seen = -_NEVER  # the latest clock reading advanced to
