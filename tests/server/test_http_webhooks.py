@@ -14,10 +14,8 @@ LOOPBACK = ["http://127.0.0.1:9000/hooks", "http://localhost/hooks", "http://127
 REMOTE = ["http://example.com/hooks", "http://127.0.0.1.example.com/hooks", "http://localhost.example.com", "ftp://x"]
 
 
-@pytest.mark.parametrize("url", [*LOOPBACK, "https://hooks.example.com/in"])
-def test_leadterra_and_foxreach_take_https_and_loopback_http_urls(
-    shared: Mock, mock_session: MockSession, url: str
-) -> None:
+def _register_with_both(shared: Mock, mock_session: MockSession, url: str) -> tuple[httpx.Response, httpx.Response]:
+    """Register `url` as a Leadterra and as a FoxReach webhook; both answers."""
     leadterra = shared.leadterra(
         "POST", "/v1/webhooks", session=mock_session.name, json={"url": url, "events": ["campaign.started"]}
     )
@@ -26,6 +24,14 @@ def test_leadterra_and_foxreach_take_https_and_loopback_http_urls(
         headers=FOXREACH_AUTH,
         json={"url": url, "events": ["email.sent"]},
     )
+    return leadterra, foxreach
+
+
+@pytest.mark.parametrize("url", [*LOOPBACK, "https://hooks.example.com/in"])
+def test_leadterra_and_foxreach_take_https_and_loopback_http_urls(
+    shared: Mock, mock_session: MockSession, url: str
+) -> None:
+    leadterra, foxreach = _register_with_both(shared, mock_session, url)
 
     assert (leadterra.status_code, leadterra.json()["url"]) == (201, url)
     assert (foxreach.status_code, foxreach.json()["data"]["url"]) == (201, url)
@@ -33,14 +39,7 @@ def test_leadterra_and_foxreach_take_https_and_loopback_http_urls(
 
 @pytest.mark.parametrize("url", REMOTE)
 def test_leadterra_and_foxreach_refuse_plain_http_elsewhere(shared: Mock, mock_session: MockSession, url: str) -> None:
-    leadterra = shared.leadterra(
-        "POST", "/v1/webhooks", session=mock_session.name, json={"url": url, "events": ["campaign.started"]}
-    )
-    foxreach = shared.http.post(
-        mock_session.url("foxreach") + "/api/v1/webhooks",
-        headers=FOXREACH_AUTH,
-        json={"url": url, "events": ["email.sent"]},
-    )
+    leadterra, foxreach = _register_with_both(shared, mock_session, url)
 
     assert (leadterra.status_code, leadterra.json()["error"]["code"]) == (400, "invalid_request")
     assert foxreach.status_code == 422
