@@ -378,16 +378,24 @@ def test_loading_a_big_scenario_does_not_hold_up_other_requests() -> None:
         latencies = []
         with httpx.Client(base_url=server.url, timeout=10) as probe:
             probe.get("/__admin/health")  # the connection is open before the load starts
+            load_started = time.perf_counter()
             load.start()
             while load.is_alive():
                 started = time.perf_counter()
                 assert probe.get("/__admin/health").status_code == 200
                 latencies.append(time.perf_counter() - started)
             load.join()
+            load_seconds = time.perf_counter() - load_started
         assert loaded[0].status_code == 200, loaded[0].text
         assert len(latencies) >= 3, "the load was too quick to measure anything"
-        print(f"health during the load: {len(latencies)} requests, slowest {max(latencies) * 1000:.1f} ms")
-        assert max(latencies) < QUICK
+        slowest = max(latencies)
+        print(
+            f"health during a {load_seconds * 1000:.0f} ms load: {len(latencies)} answers, slowest {slowest * 1000:.1f} ms"
+        )
+        # Loading on the event loop would hold a health check for most of the load; off the loop none waits longer
+        # than a slice of it. (The absolute figure, about 10-50 ms, depends on the machine: the bound allows for a
+        # busy one.)
+        assert slowest < max(QUICK, load_seconds / 4)
         campaigns = loader.get("/__admin/state", params={"session": "big"}).json()["vendors"]["leadterra"]["campaigns"]
         assert len(next(c for c in campaigns if c["id"] == "camp_big")["leads"]) == 2_000
         assert len(loader.get("/__admin/state").json()["vendors"]["leadterra"]["campaigns"]) == 3  # others untouched

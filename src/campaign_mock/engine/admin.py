@@ -26,7 +26,7 @@ from .snapshots import Snapshot, Snapshots
 from .specs import Operation
 from .vendor import ErrorRenderer, Reply
 from .webhooks import Delivery, listing
-from .yamlsource import collector_paused
+from .yamlsource import loading_mode
 
 
 class AdminErrors(ErrorRenderer):
@@ -114,8 +114,8 @@ class Admin:
 
     def _prepare_load(self, body: dict[str, Any], session: str | None) -> tuple[Scenario, Session | None]:
         """The scenario a load names, read and checked, and the session built from it (for a session's load),
-        with the cyclic garbage collector paused: its full collections hold the GIL for as long as they take."""
-        with collector_paused():
+        in loading mode (no cyclic collection, short GIL turns: see `yamlsource.loading_mode`)."""
+        with loading_mode():
             if "yaml" in body:
                 scenario = load_scenario_text(body["yaml"], self.catalog)
             else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import math
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -56,40 +57,54 @@ class _Pieces:
         return piece
 
 
-class _CollectorPause:
-    """The cyclic garbage collector switched off while any document loads (in any thread), and back on after the
-    last, if it was on. Composing allocates several objects a value, which sets off full collections that each
-    scan the whole heap in one go, holding the GIL (hundreds of milliseconds on a big file, while the event loop
-    waits) and making loading several times slower. A loaded document has no cycles to collect."""
+# How often threads take turns with the GIL while a document loads (Python's default is 5 ms). The loader holds
+# the GIL in slices of this length, and the event loop needs it a few times per request it answers: at 5 ms a
+# request waits up to 100 ms behind a big load, at 1 ms about 30 ms, and the load itself takes no longer.
+LOADING_SWITCH_INTERVAL = 0.001
+
+
+class _LoadingMode:
+    """While any document loads (in any thread): the cyclic garbage collector off, and threads switching every
+    LOADING_SWITCH_INTERVAL; both as they were after the last load ends.
+
+    Composing allocates several objects a value, which sets off full collections that each scan the whole heap in
+    one go, holding the GIL (hundreds of milliseconds on a big file, while the event loop waits) and making loading
+    several times slower; a loaded document has no cycles to collect. The short switch interval keeps the event loop
+    answering while a load runs in a worker thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loading = 0
         self._was_enabled = False
+        self._switch_interval = sys.getswitchinterval()
 
     @contextmanager
-    def paused(self) -> Iterator[None]:
+    def on(self) -> Iterator[None]:
         with self._lock:
             if self._loading == 0:
                 self._was_enabled = gc.isenabled()
+                self._switch_interval = sys.getswitchinterval()
                 gc.disable()
+                sys.setswitchinterval(min(self._switch_interval, LOADING_SWITCH_INTERVAL))
             self._loading += 1
         try:
             yield
         finally:
             with self._lock:
                 self._loading -= 1
-                if self._loading == 0 and self._was_enabled:
-                    gc.enable()
+                if self._loading == 0:
+                    sys.setswitchinterval(self._switch_interval)
+                    if self._was_enabled:
+                        gc.enable()
 
 
-_COLLECTOR = _CollectorPause()
+_LOADING = _LoadingMode()
 
 
-def collector_paused() -> AbstractContextManager[None]:
-    """No cyclic garbage collection in the block (see `_CollectorPause`), for work off the event loop that builds
-    much from loaded documents."""
-    return _COLLECTOR.paused()
+def loading_mode() -> AbstractContextManager[None]:
+    """The loading mode (see `_LoadingMode`) for a block, for work off the event loop that builds much from loaded
+    documents."""
+    return _LOADING.on()
 
 
 class LineMap:
@@ -130,8 +145,8 @@ def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
     the document past its budget (or into itself), or nesting deeper than MAX_NESTING.
 
     Safe to run off the event loop while it serves: the text reaches the parser in pieces, and the cyclic garbage
-    collector waits, so neither holds the GIL for long (see `_Pieces` and `_CollectorPause`)."""
-    with _COLLECTOR.paused():
+    collector waits, so neither holds the GIL for long (see `_Pieces` and `_LoadingMode`)."""
+    with _LOADING.on():
         return _load(text, filename)
 
 
