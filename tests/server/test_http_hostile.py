@@ -389,9 +389,8 @@ def test_loading_a_big_scenario_does_not_hold_up_other_requests() -> None:
         assert loaded[0].status_code == 200, loaded[0].text
         assert len(latencies) >= 3, "the load was too quick to measure anything"
         slowest = max(latencies)
-        print(
-            f"health during a {load_seconds * 1000:.0f} ms load: {len(latencies)} answers, slowest {slowest * 1000:.1f} ms"
-        )
+        load_ms, slowest_ms = load_seconds * 1000, slowest * 1000
+        print(f"health during a {load_ms:.0f} ms load: {len(latencies)} answers, slowest {slowest_ms:.1f} ms")
         # Loading on the event loop would hold a health check for most of the load; off the loop none waits longer
         # than a slice of it. (The absolute figure, about 10-50 ms, depends on the machine: the bound allows for a
         # busy one.)
