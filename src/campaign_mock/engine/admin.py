@@ -70,7 +70,10 @@ class Admin:
         session = parsed.query.get("session") or headers.get("x-mock-session")
         if isinstance(parsed.body, dict) and op.operation_id in _SESSION_IN_BODY:
             session = parsed.body.get("session") or session
-        return await self.handlers[op.operation_id](parsed, session)
+        reply = await self.handlers[op.operation_id](parsed, session)
+        if op.method != "GET":
+            self.store.mark_changed(session)  # for the state file: the session it acted on, or (None) every one
+        return reply
 
     # -- health, reset, scenarios -----------------------------------------------------------------
     async def get_health(self, parsed: Parsed, session: str | None) -> Reply:

@@ -386,8 +386,6 @@ class Pipeline:
             assert op is not None
             try:
                 ex.reply = await self.admin.handle(op, parsed, headers)
-                if op.method != "GET":
-                    self.store.mark_changed(_admin_target(parsed, headers))
             except ApiError:
                 raise
             except Exception:
@@ -555,13 +553,6 @@ def _decoded_except_slashes(raw: bytes) -> str:
     if "%" not in text:
         return text
     return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(text))
-
-
-def _admin_target(parsed: Parsed, headers: dict[str, str]) -> str | None:
-    """The session an admin change names (query, header, or a body's `session`); None: server-wide."""
-    body_session = parsed.body.get("session") if isinstance(parsed.body, dict) else None
-    named = parsed.query.get("session") or headers.get("x-mock-session") or body_session
-    return named if isinstance(named, str) else None
 
 
 def _without_body(send: Send) -> Send:
