@@ -125,12 +125,12 @@ def create_app(settings: Settings | None = None, vendors: Sequence[Vendor[Any]] 
         on_violation=settings.on_response_violation,
         record_journal=settings.journal,
         max_body_bytes=settings.max_body_bytes,
+        admin_guard=AdminGuard(settings.admin_token),
     )
     middleware = []
     if settings.cors_origins:
         origins = list(settings.cors_origins)
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"]))
-    pipeline.admin_guard = AdminGuard(settings.admin_token)
     persistence = None
     if settings.state_file is not None:
         persistence = Persistence(store, settings.state_file, settings.save_interval)

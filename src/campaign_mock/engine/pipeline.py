@@ -100,6 +100,7 @@ class Pipeline:
         on_violation: ViolationPolicy = "error",
         record_journal: bool = True,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        admin_guard: AdminGuard | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
@@ -110,7 +111,8 @@ class Pipeline:
         self.max_body_bytes = max_body_bytes
         # Told of every answered exchange, after it is journaled (`serve`'s request log); None: nobody listens.
         self.request_log: Callable[[Exchange], None] | None = None
-        self.admin_guard = AdminGuard(None)  # who may use the admin API (`serve --admin-token`): by default, anyone
+        # Who may use the admin API (`serve --admin-token`); by default, anyone.
+        self.admin_guard = admin_guard or AdminGuard(None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
