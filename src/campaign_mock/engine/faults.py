@@ -39,7 +39,7 @@ _STEP_KEYS = (
     "headers",
     "delay_ms",
 )
-_ANSWER_KEYS = ("status", "body", "retry_after", "reset", "malformed", "passthrough", "headers", "delay_ms")
+_ANSWER_KEYS = tuple(k for k in _STEP_KEYS if k not in ("times", "probability"))  # what it does, not when
 
 
 @dataclass
