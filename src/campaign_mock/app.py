@@ -10,6 +10,7 @@ in the vendor's format itself), and the outermost layer answers a JSON 500 where
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any, Literal
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .engine.admin import Admin
 from .engine.admin_auth import AdminGuard
@@ -66,10 +67,12 @@ class MockApp(Starlette):
         self.clock: Clock = pipeline.store.clock
 
     def build_middleware_stack(self) -> ASGIApp:
+        if not self.user_middleware:  # HTTP goes straight to the pipeline: one layer less on every request
+            return _LastResort(self.pipeline, self.router)
         app: ASGIApp = self._engine
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
-        return _last_resort(app)
+        return _LastResort(app, app)
 
     async def _engine(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -78,29 +81,30 @@ class MockApp(Starlette):
             await self.router(scope, receive, send)
 
 
-def _last_resort(app: ASGIApp) -> ASGIApp:
+class _LastResort:
     """The app, with a JSON 500 for anything it (or a user's middleware) did not expect: never a stack trace, never
-    text/plain. It stands where Starlette puts its ServerErrorMiddleware."""
+    text/plain. It stands where Starlette puts its ServerErrorMiddleware. `http` serves HTTP, `other` the rest
+    (the lifespan)."""
 
-    async def serve(scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
+    def __init__(self, http: ASGIApp, other: ASGIApp) -> None:
+        self.http = http
+        self.other = other
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.other(scope, receive, send)
+            return
         try:
-            await app(scope, receive, tracking_send)
+            await self.http(scope, receive, send)
         except Exception:
             logging.getLogger("campaign_mock").exception("unhandled error for %s", scope.get("path"))
-            if scope["type"] == "http" and not started:
-                body = b'{"error":"mock_internal_error","message":"the mock failed; see the server log"}'
-                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            body = b'{"error":"mock_internal_error","message":"the mock failed; see the server log"}'
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            # Whether an answer had begun is not tracked (wrapping `send` for it would cost every request): the
+            # server refuses a second start, and then the connection is closed as for any broken answer.
+            with contextlib.suppress(Exception):
                 await send({"type": "http.response.start", "status": 500, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
-
-    return serve
 
 
 def load_scenarios(refs: tuple[str, ...], catalog: Catalog) -> Scenario:

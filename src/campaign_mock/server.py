@@ -35,7 +35,13 @@ class MockServer:
         # The lifespan is needed only to keep a state file (`Settings.state_file`).
         lifespan: Literal["on", "off"] = "on" if self.app.persistence is not None else "off"
         config = uvicorn.Config(
-            self.app, host=host, port=self.port, log_level="warning", access_log=False, lifespan=lifespan
+            self.app,
+            host=host,
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan=lifespan,
+            proxy_headers=False,  # as `serve`: the mock reads neither the client's address nor a proxy's scheme
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="campaign-mock", daemon=True)

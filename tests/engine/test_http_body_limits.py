@@ -52,7 +52,14 @@ def client(app: MockApp) -> Iterator[TestClient]:
         yield client
 
 
-def _drive(app: MockApp, method: str, path: str, headers: dict[str, str], messages: list[Message]) -> list[Message]:
+def _drive(
+    app: MockApp,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    messages: list[Message],
+    http_version: str = "1.1",
+) -> list[Message]:
     """Run one request through the app's ASGI callable; `receive()` yields `messages` in turn and fails the test
     if it is called once more. Returns what the app sent."""
     pending = list(messages)
@@ -69,7 +76,7 @@ def _drive(app: MockApp, method: str, path: str, headers: dict[str, str], messag
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
-        "http_version": "1.1",
+        "http_version": http_version,
         "method": method,
         "scheme": "http",
         "path": path,
@@ -180,7 +187,7 @@ def test_client_that_disconnects_mid_body_gets_no_answer_and_nothing_is_done(
 
 
 def test_body_sent_in_parts_is_read_in_full(app: MockApp, client: TestClient) -> None:
-    headers = {KEY_HEADER: FAKE_KEY, "content-type": "application/json"}
+    headers = {KEY_HEADER: FAKE_KEY, "content-type": "application/json", "transfer-encoding": "chunked"}
     messages: list[Message] = [
         {"type": "http.request", "body": CUP[:5], "more_body": True},
         {"type": "http.request", "body": CUP[5:], "more_body": False},
@@ -193,8 +200,26 @@ def test_body_sent_in_parts_is_read_in_full(app: MockApp, client: TestClient) ->
     assert [e["response"]["status"] for e in _journal(client)] == [201]
 
 
+def test_http1_request_declaring_no_body_is_answered_without_reading_one(app: MockApp, client: TestClient) -> None:
+    for headers in ({KEY_HEADER: FAKE_KEY}, {KEY_HEADER: FAKE_KEY, "content-length": "0"}):
+        sent = _drive(app, "GET", f"{PREFIX}/v1/things/thing_2", headers, [])  # receive() would fail the test
+
+        assert sent[0]["status"] == 200
+
+
+def test_http2_body_without_a_declared_length_is_read(app: MockApp, client: TestClient) -> None:
+    # HTTP/2 frames a body by itself: a request may carry one with no Content-Length.
+    headers = {KEY_HEADER: FAKE_KEY, "content-type": "application/json"}
+    messages: list[Message] = [{"type": "http.request", "body": CUP, "more_body": False}]
+
+    sent = _drive(app, "POST", f"{PREFIX}/v1/things", headers, messages, http_version="2")
+
+    assert sent[0]["status"] == 201
+    assert json.loads(sent[1]["body"])["name"] == "Cup"
+
+
 def test_body_sent_in_parts_that_grows_past_the_limit_is_refused(app: MockApp, client: TestClient) -> None:
-    headers = {KEY_HEADER: FAKE_KEY, "content-type": "application/json"}  # no declared length
+    headers = {KEY_HEADER: FAKE_KEY, "content-type": "application/json", "transfer-encoding": "chunked"}  # no length
     body = _padded(LIMIT + 1)
     messages: list[Message] = [
         {"type": "http.request", "body": body[:LIMIT], "more_body": True},

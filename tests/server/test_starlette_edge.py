@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import warnings
 
+import httpx
+import pytest
 import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign_mock.app import Settings, create_app
 from campaign_mock.cli import _parser, _settings
+from campaign_mock.server import MockServer
 from campaign_mock.vendors.leadterra import VENDOR as LEADTERRA
 
 with warnings.catch_warnings():
@@ -109,3 +113,46 @@ def test_cli_serve_cors_is_parsed_into_the_settings() -> None:
 
     assert args.cors == [ORIGIN, "http://localhost:3000"]
     assert _settings(args).cors_origins == (ORIGIN, "http://localhost:3000")
+
+
+class Breaks:
+    """A user's middleware with a bug: it raises before the answer starts (`/boom-before`) or once its headers
+    have gone out (`/boom-after`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if path.endswith("/boom-before"):
+            raise RuntimeError("broken before the answer")
+
+        async def breaking_send(message: Message) -> None:
+            await send(message)
+            if path.endswith("/boom-after") and message["type"] == "http.response.start":
+                raise RuntimeError("broken in the middle of the answer")
+
+        await self.app(scope, receive, breaking_send)
+
+
+def test_an_error_before_the_answer_is_a_json_500_and_the_server_keeps_serving() -> None:
+    server = MockServer()
+    server.app.add_middleware(Breaks)
+    with server as mock:
+        broken = httpx.get(f"{mock.url}/leadterra/boom-before", headers=AUTH)
+        after = httpx.get(f"{mock.url}/leadterra/v1/sender-pools", headers=AUTH)
+
+    assert (broken.status_code, broken.headers["content-type"]) == (500, "application/json")
+    assert broken.json() == {"error": "mock_internal_error", "message": "the mock failed; see the server log"}
+    assert (after.status_code, after.json()) == (200, _default_pools())
+
+
+def test_an_error_once_the_answer_started_closes_the_connection_and_the_server_keeps_serving() -> None:
+    server = MockServer()
+    server.app.add_middleware(Breaks)
+    with server as mock:
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(f"{mock.url}/leadterra/boom-after", headers=AUTH)
+        after = httpx.get(f"{mock.url}/leadterra/v1/sender-pools", headers=AUTH)
+
+    assert (after.status_code, after.json()) == (200, _default_pools())

@@ -46,7 +46,7 @@ class Reply:
     media_type: str | None = None  # for a bytes body; the spec must list it for the status
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, and one is made per request
 class StateContext:
     """What building a state, or moving it on in time, may use: the clock's reading, the session's id factory
     and its seeded outcomes."""
