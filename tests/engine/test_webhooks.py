@@ -419,6 +419,26 @@ def test_a_reset_clears_the_session_outbox(hooks: Hooks, receiver: WebhookReceiv
     assert hooks.deliveries() == []
 
 
+def test_a_session_keeps_its_newest_finished_deliveries_and_every_pending_one(
+    server: MockServer, hooks: Hooks, receiver: WebhookReceiver
+) -> None:
+    hooks.freeze()
+    hooks.register(receiver.url)
+    receiver.respond_with(500)
+    hooks.emit("first")  # not delivered: its retry waits for the frozen clock to move
+    assert [d["status"] for d in hooks.settled(1)] == ["pending"]
+    receiver.respond_with(200)
+    server.app.store.get(hooks.session).outbox.keep = 3
+
+    for n in range(6):
+        hooks.emit(f"later-{n}")
+        assert [d["status"] for d in hooks.settled(1, event=f"later-{n}")] == ["delivered"]
+
+    # The oldest finished ones went; the pending one stayed, whatever its age.
+    listed = [(d["event"], d["status"]) for d in hooks.deliveries()]
+    assert listed == [("first", "pending"), ("later-4", "delivered"), ("later-5", "delivered")]
+
+
 def test_sessions_see_their_own_deliveries(hooks: Hooks, receiver: WebhookReceiver) -> None:
     other = f"{hooks.session}-other"
     hooks.register(receiver.url)

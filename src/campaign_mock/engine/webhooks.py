@@ -123,13 +123,21 @@ def _nothing() -> None:
     """The outbox's wake-up before a server adopts its session: nobody to wake."""
 
 
+# Finished deliveries a session keeps for the listing (the newest; every pending one is kept too), as the journal
+# keeps its newest entries: a long-running server's history must not grow without end.
+KEPT_DELIVERIES = 10_000
+
+
 class Outbox:
     """A session's deliveries, in event order, and the queue of what is still to send."""
 
-    def __init__(self, session: str, ids: IdFactory, vendors: Mapping[str, Vendor[Any]]) -> None:
+    def __init__(
+        self, session: str, ids: IdFactory, vendors: Mapping[str, Vendor[Any]], keep: int = KEPT_DELIVERIES
+    ) -> None:
         self.session = session
         self._ids = ids
         self._vendors = vendors
+        self.keep = keep
         self.deliveries: list[Delivery] = []
         self._pending: list[Delivery] = []  # scheduled attempts to come, in event order
         self._replays: deque[Delivery] = deque()
@@ -168,7 +176,22 @@ class Outbox:
         )
         bisect.insort(self.deliveries, delivery, key=_created)  # after any of the same instant: emission order
         bisect.insort(self._pending, delivery, key=_created)
+        if len(self.deliveries) > self.keep + self.keep // 10:  # trimmed now and then, not on every event
+            self._forget_oldest()
         self.wake()
+
+    def _forget_oldest(self) -> None:
+        """Down to `keep` deliveries, forgetting the oldest finished ones (one still to be sent, or to be replayed,
+        stays whatever its age)."""
+        surplus = len(self.deliveries) - self.keep
+        replaying = {id(d) for d in self._replays}
+        kept: list[Delivery] = []
+        for delivery in self.deliveries:
+            if surplus > 0 and delivery.status != "pending" and id(delivery) not in replaying:
+                surplus -= 1
+            else:
+                kept.append(delivery)
+        self.deliveries = kept
 
     @property
     def busy(self) -> bool:
