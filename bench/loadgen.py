@@ -5,6 +5,10 @@
 concurrency. A warm-up period is run and not counted; then requests are counted for `--duration` seconds or
 until `--max-requests` have completed, whichever comes first. Prints one JSON object on stdout.
 
+Every request goes to `--path`; or, with `--walk` given once per path, each request goes to the next path of the
+list, each path used once (for requests that change what they reach, such as starting a campaign that was never
+started): the run ends early when all are used. `--cycle` starts the list over instead.
+
 Written on raw asyncio protocols (with uvloop when present) so that the client spends far less CPU per request
 than the servers it drives; it reports its own CPU use so that this can be checked (`client_cpu`).
 """
@@ -26,8 +30,13 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 class Shared:
     """State common to all connections of one run."""
 
-    def __init__(self, request: bytes, warmup_end: float, end: float, max_requests: int, expect: int) -> None:
-        self.request = request
+    def __init__(
+        self, requests: list[bytes], cycle: bool, warmup_end: float, end: float, max_requests: int, expect: int
+    ) -> None:
+        self.requests = requests
+        self.cycle = cycle
+        self.sent = 0  # requests written, counted or not
+        self.exhausted = False  # every request of a walk was sent (and --cycle not given)
         self.warmup_end = warmup_end
         self.end = end
         self.max_requests = max_requests
@@ -44,6 +53,17 @@ class Shared:
         self.all_closed: asyncio.Future[None] | None = None
         self.error: str | None = None
 
+    def next_request(self) -> bytes | None:
+        """The bytes of the next request to send; None once a walk has used every path."""
+        index = self.sent
+        if index >= len(self.requests):
+            if not self.cycle:
+                self.exhausted = True
+                return None
+            index %= len(self.requests)
+        self.sent += 1
+        return self.requests[index]
+
 
 class Connection(asyncio.Protocol):
     def __init__(self, shared: Shared) -> None:
@@ -59,8 +79,12 @@ class Connection(asyncio.Protocol):
 
     def _send(self) -> None:
         assert self.transport is not None
+        request = self.shared.next_request()
+        if request is None:
+            self._close()
+            return
         self.sent_at = time.perf_counter()
-        self.transport.write(self.shared.request)
+        self.transport.write(request)
 
     def data_received(self, data: bytes) -> None:
         buf = self.buf
@@ -134,11 +158,12 @@ def cpu_ticks(pid: int) -> int | None:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
-    request = build_request(args.method, args.host, args.port, args.path, args.header, args.body.encode())
+    paths = args.walk or [args.path]
+    requests = [build_request(args.method, args.host, args.port, p, args.header, args.body.encode()) for p in paths]
     start = time.perf_counter()
-    shared = Shared(
-        request, start + args.warmup, start + args.warmup + args.duration, args.max_requests, args.expect_status
-    )
+    end = start + args.warmup + args.duration
+    cycle = args.cycle or args.walk is None  # one --path: the same request over and over
+    shared = Shared(requests, cycle, start + args.warmup, end, args.max_requests, args.expect_status)
     shared.all_closed = loop.create_future()
     for _ in range(args.connections):
         await loop.create_connection(lambda: Connection(shared), args.host, args.port)
@@ -157,9 +182,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     server_after = cpu_ticks(args.server_pid) if args.server_pid else None
 
     counted = shared.counted
-    if counted < args.max_requests:
+    if counted < args.max_requests and not shared.exhausted:
         seconds = window_end - window_start
-    else:  # stopped by the request bound: the window ends with the last response counted
+    else:  # stopped by the request bound or the end of a walk: the window ends with the last response counted
         seconds = (shared.last_counted_at or window_end) - window_start
     seconds = max(seconds, 1e-9)
     lat = sorted(shared.latencies)
@@ -177,6 +202,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "statuses": {str(k): v for k, v in sorted(shared.statuses.items())},
         "bad_status": shared.bad,
         "warmup_requests": shared.warmup_done,
+        "sent": shared.sent,
+        "exhausted": shared.exhausted,
         "client_cpu": round(client_cpu / seconds, 3),
         "first_body": (shared.first_body or b"").decode("utf-8", "replace"),
         "error": shared.error,
@@ -194,7 +221,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", choices=LOOPBACK)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--method", default="GET")
-    p.add_argument("--path", required=True)
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--path", help="every request to this path")
+    target.add_argument("--walk", action="append", help="each request to the next of these paths (repeatable)")
+    p.add_argument("--cycle", action="store_true", help="with --walk: start the list over once every path is used")
     p.add_argument("--header", action="append", default=[], help="`Name: value`, repeatable")
     p.add_argument("--body", default="")
     p.add_argument("--connections", type=int, default=8)

@@ -1,14 +1,14 @@
 """campaign-mock benchmark: the mock's throughput as a ratio of a bare Starlette app's, side by side.
 
-    .venv/bin/python bench/run.py            # the default run (about 1.5 minutes on 2 cores)
+    .venv/bin/python bench/run.py            # the default run (about 2.5 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # a smoke run (under a minute)
     .venv/bin/python bench/run.py --no-check # report only; do not fail below the target ratio
 
 Every server is a uvicorn subprocess (httptools, uvloop, one worker, access log off) on a free loopback port (the
-request-log phase runs `campaign-mock serve` itself, log on and `--quiet`);
-the load comes from `bench/loadgen.py`, another process. Cases are run in interleaved rounds and each ratio is
-taken within a round, then the median over rounds is reported, so that a noisy, shared machine moves both
-sides of a ratio together. See bench/README.md for what each figure means.
+request-log phase runs `campaign-mock serve` itself, log on and `--quiet`; the vendor phase serves one request per
+vendor from bench/vendors-scenario.yaml); the load comes from `bench/loadgen.py`, another process. Cases are run
+in interleaved rounds and each ratio is taken within a round, then the median over rounds is reported, so that a
+noisy, shared machine moves both sides of a ratio together. See bench/README.md for what each figure means.
 
 Exit status: 0, or 1 when the GET or POST ratio mock/bare is below its target, or that of `serve` with its request
 log on over `serve --quiet` is below its own (unless --no-check), or 2 when the run itself failed (a server did not
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import socket
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -52,6 +54,48 @@ REQUESTS: dict[str, dict[str, Any]] = {
     },
 }
 
+# The vendor phase: one request per vendor, as users compare them, on bench/vendors-scenario.yaml. `route` is the
+# bare app's route for it. Sonarly's start is not idempotent (a second start answers 409), so each of its requests
+# starts a draft never started: it walks through the SONARLY_DRAFTS of one session after another, each session built
+# from the scenario (one session holding thousands of drafts would time the mock's scan of an account's campaigns,
+# not the start), and the sessions it used are reset between rounds (see `Walk`).
+VENDORS_SCENARIO = HERE / "vendors-scenario.yaml"
+SONARLY_GROUP = "665f00000000000000000002"  # the scenario's account group of drafts
+SONARLY_DRAFTS = [f"665f0000000000000000c1{n:02d}" for n in range(1, 26)]
+STARTS_PER_SECOND_CEILING = 4000  # above what the mock sustains (2,000-3,000): sizes the supply of fresh drafts
+VENDOR_REQUESTS: dict[str, dict[str, Any]] = {
+    "leadterra_start": {
+        "method": "POST",
+        "path": "/leadterra/v1/campaigns/cmp_123/start",
+        "route": "/leadterra/v1/campaigns/{campaign_id}/start",
+        "headers": [AUTH],
+        "body": "",
+    },
+    "foxreach_list50": {
+        "method": "GET",
+        "path": "/foxreach/api/v1/campaigns?page=1&pageSize=50",
+        "route": "/foxreach/api/v1/campaigns",
+        "headers": ["X-API-Key: otr_test_foxreach"],
+        "body": "",
+    },
+    "voicegenie_stats": {
+        "method": "GET",
+        "path": "/voicegenie/getCampaignStats/550e8400-e29b-41d4-a716-446655440000",
+        "route": "/voicegenie/getCampaignStats/{campaign_id}",
+        "headers": ["x-api-key: vg_test_voicegenie"],
+        "body": "",
+    },
+    "sonarly_start": {
+        "method": "POST",
+        "path": None,  # walked: Server.walk gives the paths
+        "route": "/__session/{session}/sonarly/v1/accounts/{account_group_id}/campaigns/{campaign_id}/start",
+        "headers": ["Authorization: Bearer sk_test_sonarly"],
+        "body": "",
+    },
+}
+ALL_REQUESTS = {**REQUESTS, **VENDOR_REQUESTS}
+VENDOR_RATIOS = [("mock", "bare")]
+
 # name -> serve.py arguments. `bare` gets its bodies from the mock once the mock is up.
 SERVERS: dict[str, list[str]] = {
     "bare": ["--app", "bare"],
@@ -60,6 +104,7 @@ SERVERS: dict[str, list[str]] = {
     "mock_no_journal": ["--app", "mock", "--validator", "fast", "--journal", "off"],
 }
 JOURNAL_SIZE = 10_000  # Settings().journal_size: the journal keeps this many entries, then evicts the oldest
+WARM_UP_SECONDS = 0.3  # each request but the first, on every server, before the rounds
 # name -> `campaign-mock` arguments: the real command, its request log on (written to a file) and off.
 CLI_SERVERS: dict[str, list[str]] = {"serve_log": ["serve"], "serve_quiet": ["serve", "--quiet"]}
 LOG_TARGET_RATIO = 0.9  # the request log may cost at most 10 % of throughput
@@ -79,6 +124,32 @@ class BenchError(Exception):
     pass
 
 
+@dataclass
+class Walk:
+    """The paths of a walked request (each `/__session/NAME/...`), `batch` at a time: what one run may use. On the
+    mock each path is used once, in order, until `renew` makes them fresh again; on a server that keeps no state
+    (`cycle`) the first `batch` are used over and over."""
+
+    paths: list[str]
+    batch: int
+    cycle: bool = False
+    used: int = 0  # paths used since the last renewal
+    built: set[str] = field(default_factory=set)  # sessions built so far (see `walk_paths`)
+
+    def next_paths(self) -> list[str]:
+        if self.cycle:
+            return self.paths[: self.batch]
+        return self.paths[self.used : self.used + self.batch]
+
+    def advance(self, sent: int) -> None:
+        if not self.cycle:
+            self.used += sent
+
+
+def sessions_of(paths: list[str]) -> list[str]:
+    return list(dict.fromkeys(path.split("/")[2] for path in paths))
+
+
 # -- processes ----------------------------------------------------------------------------------------
 @dataclass
 class Server:
@@ -89,6 +160,7 @@ class Server:
     log: Any = None
     extra: list[str] = field(default_factory=list)
     served: int = 0  # requests answered so far (as counted by the load generator and `fetch`)
+    walk: Walk | None = None  # the paths of the walked request (Sonarly's start), in the vendor phase
 
     @property
     def cli(self) -> bool:
@@ -222,7 +294,12 @@ def load(
     global _LOADGEN
     if _LOADGEN is None:
         _LOADGEN = LoadGen()
-    req = REQUESTS[request]
+    req = ALL_REQUESTS[request]
+    walk = server.walk if req["path"] is None else None
+    if walk is not None:
+        target = [arg for path in walk_paths(server) for arg in ("--walk", path)] + (["--cycle"] if walk.cycle else [])
+    else:
+        target = ["--path", req["path"]]
     argv = [
         "--host",
         HOST,
@@ -230,8 +307,7 @@ def load(
         str(server.port),
         "--method",
         req["method"],
-        "--path",
-        req["path"],
+        *target,
         "--body",
         req["body"],
         "--connections",
@@ -249,9 +325,13 @@ def load(
         argv += ["--header", header]
     result = _LOADGEN.run(argv)
     server.served += result["requests"] + result["warmup_requests"]
+    if walk is not None:
+        walk.advance(result["sent"])
+        if result["exhausted"]:
+            print(f"note: {request} against {server.name} used every path it was given: run cut short", file=sys.stderr)
     if result["error"] or result["bad_status"] or not result["requests"]:
         raise BenchError(
-            f"{request.upper()} against {server.name}: {result['error'] or ''} statuses={result['statuses']} "
+            f"{request} against {server.name}: {result['error'] or ''} statuses={result['statuses']} "
             f"bad={result['bad_status']}; first body: {result['first_body'][:500]}\n{server.output()}"
         )
     return result
@@ -267,12 +347,36 @@ def close_loadgen() -> None:
 def fetch(server: Server, request: str) -> tuple[int, Any]:
     import httpx
 
-    req = REQUESTS[request]
+    req = ALL_REQUESTS[request]
+    path = req["path"]
+    if path is None:
+        assert server.walk is not None
+        path = walk_paths(server)[0]
+        server.walk.advance(1)
     headers = dict(h.split(": ", 1) for h in req["headers"])
-    url = f"http://{HOST}:{server.port}{req['path']}"
+    url = f"http://{HOST}:{server.port}{path}"
     response = httpx.request(req["method"], url, headers=headers, content=req["body"] or None, timeout=10)
     server.served += 1
     return response.status_code, response.json()
+
+
+def start_bare(server: Server, requests: dict[str, dict[str, Any]], bodies: dict[str, Any]) -> None:
+    """Start a `bare` server answering, at each request's route, the body the mock answered to it."""
+    routes = [
+        {
+            "method": req["method"],
+            "path": req.get("route", req["path"]),
+            "body": bodies[name],
+            "reads_body": bool(req["body"]),
+        }
+        for name, req in requests.items()
+    ]
+    with tempfile.TemporaryDirectory() as tmp:  # read by the server before it opens its port
+        path = Path(tmp) / "routes.json"
+        path.write_text(json.dumps(routes), encoding="utf-8")
+        server.extra = ["--routes", str(path)]
+        server.start()
+        server.wait_ready()
 
 
 # -- phases -------------------------------------------------------------------------------------------
@@ -282,18 +386,7 @@ def start_servers() -> dict[str, Server]:
     servers = {name: Server(name, args) for name, args in SERVERS.items()}
     mocks = [s for name, s in servers.items() if name != "bare"]
     bodies = start_mocks(mocks)
-    servers["bare"].extra = [
-        "--get-path",
-        GET_PATH,
-        "--get-body",
-        json.dumps(bodies["get"]),
-        "--post-path",
-        POST_PATH,
-        "--post-body",
-        json.dumps(bodies["post"]),
-    ]
-    servers["bare"].start()
-    servers["bare"].wait_ready()
+    start_bare(servers["bare"], REQUESTS, bodies)
     return servers
 
 
@@ -303,13 +396,19 @@ def start_mocks(mocks: list[Server]) -> dict[str, Any]:
         s.start()
     for s in mocks:
         s.wait_ready()
+    return check_answers(mocks, REQUESTS)
+
+
+def check_answers(servers: list[Server], requests: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Send each request twice to each server: every answer must be a 200. Returns the bodies answered (the first
+    server's second answer to each request)."""
     bodies = {}
-    for s in mocks:
-        for request in REQUESTS:
+    for s in servers:
+        for request in requests:
             for _ in range(2):  # the second bulk upsert is the steady state: the lead already exists
                 status, body = fetch(s, request)
                 if status != 200:
-                    raise BenchError(f"{s.name} answered {status} to {request.upper()}: {body}")
+                    raise BenchError(f"{s.name} answered {status} to {request}: {body}")
             bodies.setdefault(request, body)
     return bodies
 
@@ -340,35 +439,44 @@ def memory(servers: dict[str, Server], opts: argparse.Namespace) -> dict[str, An
     return out
 
 
-def warm_up(servers: dict[str, Server], opts: argparse.Namespace) -> None:
-    """Every server warmed on both requests; the journaling mocks until their journal is full, so that the
-    rounds measure the steady state (an entry evicted per request, the collector seeing a full journal)."""
+def warm_up(servers: dict[str, Server], opts: argparse.Namespace, requests: dict[str, Any] = REQUESTS) -> None:
+    """Every server warmed on every request; with the first, the journaling mocks until their journal is full, so
+    that the rounds measure the steady state (an entry evicted per request, the collector seeing a full journal)."""
     print(f"warming up {len(servers)} servers ...", file=sys.stderr, flush=True)
+    first, *others = requests
     for s in servers.values():
         target = JOURNAL_SIZE + 1000 if s.journaled and not opts.quick else 1500
         if s.served < target:
             load(
                 s,
-                "get",
+                first,
                 connections=opts.connections,
                 warmup=0.0,
                 duration=opts.warmup_cap,
                 max_requests=target - s.served,
             )
-        load(s, "post", connections=opts.connections, warmup=0.0, duration=0.3)
+        for request in others:
+            load(s, request, connections=opts.connections, warmup=0.0, duration=WARM_UP_SECONDS)
 
 
-def throughput(servers: dict[str, Server], opts: argparse.Namespace, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+def throughput(
+    servers: dict[str, Server],
+    opts: argparse.Namespace,
+    pairs: list[tuple[str, str]],
+    requests: dict[str, Any] = REQUESTS,
+    after_round: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """Interleaved rounds. In each round, for each request, every server is measured twice in an A-B-B-A
     order (the order rotated from round to round), so that a drift in the machine's speed during the round
-    falls alike on every case; a round's figure for a case is the mean of its two runs."""
+    falls alike on every case; a round's figure for a case is the mean of its two runs. `after_round` runs between
+    rounds (outside the timed runs)."""
     order = list(servers)
     rounds: list[dict[str, dict[str, Any]]] = []
     for r in range(opts.rounds):
         print(f"round {r + 1}/{opts.rounds} ...", file=sys.stderr, flush=True)
         rotated = order[r % len(order) :] + order[: r % len(order)]
         results: dict[str, dict[str, Any]] = {}
-        for request in REQUESTS:
+        for request in requests:
             runs: dict[str, list[dict[str, Any]]] = {}
             for name in rotated + rotated[::-1]:
                 runs.setdefault(name, []).append(
@@ -383,7 +491,9 @@ def throughput(servers: dict[str, Server], opts: argparse.Namespace, pairs: list
             for name, pair in runs.items():
                 results[f"{name}:{request}"] = merge_runs(pair)
         rounds.append(results)
-    return summarise(rounds, pairs)
+        if after_round is not None and r < opts.rounds - 1:
+            after_round()
+    return summarise(rounds, pairs, requests)
 
 
 def request_log(opts: argparse.Namespace) -> dict[str, Any]:
@@ -407,6 +517,78 @@ def request_log(opts: argparse.Namespace) -> dict[str, Any]:
             s.stop()
 
 
+def vendors(opts: argparse.Namespace) -> dict[str, Any]:
+    """One request per vendor (VENDOR_REQUESTS): the mock as shipped (fast validator, journal on) on
+    bench/vendors-scenario.yaml against a bare Starlette app answering the mock's own bodies, in interleaved rounds
+    as `throughput` runs them (`--vendor-duration` counted per run). Sonarly's start walks through drafts never
+    started (see VENDOR_REQUESTS)."""
+    opts = argparse.Namespace(**{**vars(opts), "duration": opts.vendor_duration})
+    mock = Server("mock", [*SERVERS["mock"], "--scenario", str(VENDORS_SCENARIO)])
+    bare = Server("bare", SERVERS["bare"])
+    servers = {"mock": mock, "bare": bare}
+    # A run (or a warm-up) never needs more fresh drafts than this; a round has two runs on the mock.
+    batch = math.ceil(STARTS_PER_SECOND_CEILING * max(opts.case_warmup + opts.duration, WARM_UP_SECONDS))
+    paths = [
+        f"/__session/sonarly-bench-{k:03d}/sonarly/v1/accounts/{SONARLY_GROUP}/campaigns/{draft}/start"
+        for k in range(math.ceil(2 * batch / len(SONARLY_DRAFTS)))
+        for draft in SONARLY_DRAFTS
+    ]
+    drafts = mock.walk = Walk(paths, batch)
+    bare.walk = Walk(paths, batch, cycle=True)
+    try:
+        mock.start()
+        mock.wait_ready()
+        bodies = check_answers([mock], VENDOR_REQUESTS)
+        listed = len(bodies["foxreach_list50"]["data"])
+        if listed != 50:
+            raise BenchError(f"the FoxReach page holds {listed} campaigns, not 50: is {VENDORS_SCENARIO.name} loaded?")
+        start_bare(bare, VENDOR_REQUESTS, bodies)
+        check_answers([bare], VENDOR_REQUESTS)
+        warm_up(servers, opts, VENDOR_REQUESTS)
+        renew(mock)
+        # Sonarly's start comes last in a round and the drafts are renewed after it: resetting a session drops its
+        # journal entries, and the next round's first requests fill the journal again before the next start.
+        out = throughput(servers, opts, VENDOR_RATIOS, VENDOR_REQUESTS, after_round=lambda: renew(mock))
+        out["sonarly_sessions"], out["sonarly_drafts_per_session"] = len(drafts.built), len(SONARLY_DRAFTS)
+        out["rss_mb_end"] = {name: round(s.rss_mb(), 1) for name, s in servers.items()}
+        return out
+    finally:
+        for s in servers.values():
+            s.stop()
+
+
+def walk_paths(server: Server) -> list[str]:
+    """The next paths of the server's walk. On the mock, the sessions they are in are built first if they are not
+    yet: a session is built on its first request otherwise, which must not fall in a timed run."""
+    walk = server.walk
+    assert walk is not None
+    paths = walk.next_paths()
+    if not walk.cycle:
+        reset_sessions(server, [name for name in sessions_of(paths) if name not in walk.built])
+        walk.built.update(sessions_of(paths))
+    return paths
+
+
+def renew(server: Server) -> None:
+    """Make every draft the walk has started a draft again: reset (rebuild from the scenario) each session it used."""
+    assert server.walk is not None
+    reset_sessions(server, sessions_of(server.walk.paths[: server.walk.used]))
+    server.walk.used = 0
+
+
+def reset_sessions(server: Server, sessions: list[str]) -> None:
+    """`POST /__admin/reset?session=NAME` for each: the session is rebuilt from the scenario (built, if new)."""
+    import httpx
+
+    if not sessions:
+        return
+    with httpx.Client(base_url=f"http://{HOST}:{server.port}", timeout=30) as client:
+        for session in sessions:
+            response = client.post("/__admin/reset", params={"session": session})
+            if response.status_code != 200:
+                raise BenchError(f"resetting session {session} answered {response.status_code}: {response.text}")
+
+
 def merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     def mean(key: str) -> float | None:
         values = [r.get(key) for r in runs]
@@ -416,7 +598,9 @@ def merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**{k: mean(k) for k in keys}, "requests": sum(r["requests"] for r in runs)}
 
 
-def summarise(rounds: list[dict[str, dict[str, Any]]], pairs: list[tuple[str, str]]) -> dict[str, Any]:
+def summarise(
+    rounds: list[dict[str, dict[str, Any]]], pairs: list[tuple[str, str]], requests: dict[str, Any]
+) -> dict[str, Any]:
     def med(values: list[Any], digits: int) -> float | None:
         return None if any(v is None for v in values) else round(statistics.median(values), digits)
 
@@ -447,7 +631,7 @@ def summarise(rounds: list[dict[str, dict[str, Any]]], pairs: list[tuple[str, st
 
     ratios = {}
     for num, den in pairs:
-        for request in REQUESTS:
+        for request in requests:
             ratios[f"{num}/{den}:{request}"] = ratio(f"{num}:{request}", f"{den}:{request}")
     return {"cases": cases, "ratios": ratios, "rounds": rounds}
 
@@ -510,7 +694,17 @@ def micro(opts: argparse.Namespace) -> dict[str, Any]:
         "mock": create_app(Settings()),
         "mock_reference": create_app(Settings(validator="reference")),
         "mock_no_journal": create_app(Settings(journal=False)),
-        "bare": serve.bare_app("/leadterra/v1/campaigns/{id}/stats", stats_body, POST_PATH, {}),
+        "bare": serve.bare_app(
+            [
+                {
+                    "method": "GET",
+                    "path": "/leadterra/v1/campaigns/{id}/stats",
+                    "body": stats_body,
+                    "reads_body": False,
+                },
+                {"method": "POST", "path": POST_PATH, "body": {}, "reads_body": True},
+            ]
+        ),
     }
     loop = asyncio.new_event_loop()
     try:
@@ -602,6 +796,19 @@ def report(results: dict[str, Any]) -> str:
         lines.append("Request log: `campaign-mock serve` (log on, stdout to a file) vs `serve --quiet`")
         lines += throughput_table(g)
         lines.append(f"  {g['log_lines']} lines logged for {g['requests_served']} requests served")
+    v = results.get("vendors")
+    if v:
+        lines.append("")
+        lines.append(
+            f"Vendors: one request per vendor, the mock on {VENDORS_SCENARIO.name} vs bare Starlette answering the "
+            "same bodies"
+        )
+        lines += throughput_table(v)
+        lines.append(
+            f"  sonarly_start: each a draft never started, {v['sonarly_drafts_per_session']} to a session "
+            f"({v['sonarly_sessions']} sessions, reset between rounds)"
+        )
+        lines.append("  RSS at the end (MB): " + ", ".join(f"{k} {mb:.1f}" for k, mb in v["rss_mb_end"].items()))
     m = results.get("memory")
     if m:
         lines.append("")
@@ -631,17 +838,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--duration", type=float, default=0.5, help="seconds counted per run (2 runs a round)")
+    parser.add_argument("--vendor-duration", type=float, default=0.4, help="the same, in the vendor phase")
     parser.add_argument("--case-warmup", type=float, default=0.15, help="seconds not counted before each run")
     parser.add_argument("--warmup-cap", type=float, default=8.0, help="at most this long warming up a server")
     parser.add_argument("--connections", type=int, default=8, help="concurrent keep-alive connections")
     parser.add_argument("--memory-requests", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="a short smoke run: 2 rounds, fewer requests")
     parser.add_argument("--no-check", action="store_true", help="only report; never fail on the ratio")
-    parser.add_argument("--skip", action="append", default=[], choices=["throughput", "memory", "log", "micro"])
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["throughput", "memory", "log", "vendors", "micro"]
+    )
     parser.add_argument("--output", type=Path, help="results file (default bench/results-<timestamp>.json)")
     opts = parser.parse_args()
     if opts.quick:
-        opts.rounds, opts.duration, opts.case_warmup, opts.memory_requests = 2, 0.4, 0.1, 4_000
+        opts.rounds, opts.duration, opts.vendor_duration, opts.case_warmup = 2, 0.3, 0.3, 0.1
+        opts.memory_requests = 4_000
 
     stamp = time.strftime("%Y%m%dT%H%M%S")
     started = time.monotonic()
@@ -672,6 +883,12 @@ def main() -> int:
             print("request log: serve vs serve --quiet ...", file=sys.stderr, flush=True)
             try:
                 results["request_log"] = request_log(opts)
+            finally:
+                close_loadgen()
+        if "vendors" not in opts.skip:
+            print("vendors: one request per vendor, mock vs bare ...", file=sys.stderr, flush=True)
+            try:
+                results["vendors"] = vendors(opts)
             finally:
                 close_loadgen()
         if "micro" not in opts.skip:

@@ -3,6 +3,7 @@
 Started by `bench/run.py` as a subprocess; not meant to be run by hand, though it works:
 
     .venv/bin/python bench/serve.py --app mock --port 8123 --validator fast --journal on
+    .venv/bin/python bench/serve.py --app bare --port 8124 --routes routes.json
 
 Both apps are served the same way: uvicorn, httptools, uvloop, one worker, access log off.
 """
@@ -16,31 +17,35 @@ from typing import Any
 import uvicorn
 
 
-def mock_app(validator: str, journal: bool) -> Any:
+def mock_app(validator: str, journal: bool, scenarios: list[str]) -> Any:
     from campaign_mock.app import Settings, create_app
 
-    return create_app(Settings(validator=validator, journal=journal))
+    return create_app(Settings(scenarios=tuple(scenarios), validator=validator, journal=journal))
 
 
-def bare_app(get_path: str, get_body: Any, post_path: str, post_body: Any) -> Any:
-    """One GET route and one POST route answering fixed JSON bodies, the way a minimal Starlette app would.
+def bare_app(routes: list[dict[str, Any]]) -> Any:
+    """One route per benchmark request, each answering its fixed JSON body, the way a minimal Starlette app would.
 
-    The GET route serialises its body on every request (`JSONResponse`), as the mock does; the POST route
-    also reads and parses the request body first.
+    `routes`: `{"method", "path", "body", "reads_body"}` each; `path` is a Starlette path (`{name}` parameters
+    allowed). Every route serialises its body on every request (`JSONResponse`), as the mock does; a route with
+    `reads_body` also reads and parses the request's JSON body first, as the mock does with a request that has one.
     """
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    async def get(request: Request) -> JSONResponse:
-        return JSONResponse(get_body)
+    def endpoint(body: Any, reads_body: bool) -> Any:
+        async def answer(request: Request) -> JSONResponse:
+            if reads_body:
+                await request.json()
+            return JSONResponse(body)
 
-    async def post(request: Request) -> JSONResponse:
-        await request.json()
-        return JSONResponse(post_body)
+        return answer
 
-    return Starlette(routes=[Route(get_path, get, methods=["GET"]), Route(post_path, post, methods=["POST"])])
+    return Starlette(
+        routes=[Route(r["path"], endpoint(r["body"], r["reads_body"]), methods=[r["method"]]) for r in routes]
+    )
 
 
 def asgi_scope(method: str, path: str, body: bytes = b"") -> dict[str, Any]:
@@ -71,16 +76,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--validator", choices=["fast", "reference"], default="fast")
     parser.add_argument("--journal", choices=["on", "off"], default="on")
-    parser.add_argument("--get-path", default="/leadterra/v1/campaigns/{id}/stats")
-    parser.add_argument("--get-body", default="{}", help="JSON the bare app answers on its GET route")
-    parser.add_argument("--post-path", default="/leadterra/v1/campaigns/{id}/leads/bulk")
-    parser.add_argument("--post-body", default="{}", help="JSON the bare app answers on its POST route")
+    parser.add_argument("--scenario", action="append", default=[], help="mock: a scenario to load (repeatable)")
+    parser.add_argument("--routes", help="bare: a JSON file, the list of routes `bare_app` takes")
     args = parser.parse_args()
 
     if args.app == "mock":
-        app = mock_app(args.validator, args.journal == "on")
+        app = mock_app(args.validator, args.journal == "on", args.scenario)
     else:
-        app = bare_app(args.get_path, json.loads(args.get_body), args.post_path, json.loads(args.post_body))
+        if not args.routes:
+            parser.error("--app bare needs --routes")
+        with open(args.routes, encoding="utf-8") as f:
+            app = bare_app(json.load(f))
     uvicorn.run(
         app,
         host=args.host,
