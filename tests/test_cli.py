@@ -116,6 +116,39 @@ def test_check_reports_yaml_syntax_errors_with_their_line(tmp_path: Path, capsys
     assert capsys.readouterr().out.startswith(f"{bad}:3: YAML syntax:")
 
 
+def _many_leads(count: int, bad: int | None = None) -> str:
+    """A scenario with a Leadterra campaign of `count` leads; lead number `bad` has a number for its email."""
+    lines = [
+        "extends: default",
+        "vendors:",
+        "  leadterra:",
+        "    campaigns:",
+        "      - id: camp_many",
+        "        name: Many",
+    ]
+    lines.append("        leads:")
+    lines += [
+        f"          - {{email: {n if n == bad else f'lead{n}@many.example'}, firstName: Lead{n}}}" for n in range(count)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_check_reports_a_problem_deep_inside_a_long_file_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A long file is loaded without the line of every value; the line of a problem is found when it is reported.
+    good = _write(tmp_path, "good.yaml", _many_leads(5_000))
+    bad = _write(tmp_path, "bad.yaml", _many_leads(5_000, bad=3_210))
+    line = bad.read_text().splitlines().index("          - {email: 3210, firstName: Lead3210}") + 1
+
+    assert main(["check", str(good)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(bad)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{bad}:{line}: vendors.leadterra.campaigns[0].leads[3210].email: 3210 is not of type 'string'"
+    ]
+
+
 def test_verify_runs_every_shipped_expectation(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify"]) == 0
     out = capsys.readouterr().out.splitlines()

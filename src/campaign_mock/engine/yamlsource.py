@@ -2,6 +2,15 @@
 
 Loading is linear in the text: aliases may repeat parts of a document but not multiply it (a few nested aliases
 would otherwise expand 500 characters into a billion values), and nesting is bounded.
+
+A document is loaded one of two ways, to the same values and the same problems. The direct way builds the values
+straight from the parser's events, without PyYAML's node tree (which holds two marks for every value, and is most
+of what a big file costs in time and memory), and records the lines of the top levels only. It takes what JSON
+can hold, written plainly; at anything else (tags, anchors and aliases, merge keys, a duplicate or non-string key,
+nesting past the bound, a value JSON cannot hold) it stands aside for the careful way: PyYAML's own composing and
+construction, with every check and every line, whose messages are the ones users see. The lines of a document
+loaded the direct way are found the careful way, from its text, the first time a deeper line is asked for: when
+a problem is reported.
 """
 
 from __future__ import annotations
@@ -108,25 +117,81 @@ def loading_mode() -> AbstractContextManager[None]:
 
 
 class LineMap:
-    """Maps a path inside a loaded document (`("vendors", "leadterra", "campaigns", 0)`) to its line."""
+    """Maps a path inside a loaded document (`("vendors", "leadterra", "campaigns", 0)`) to its line.
+
+    A map may know only the shorter paths at first (every path up to `_known_depth` parts), and find the others
+    when one is first asked for (`_rest`: see the module's docstring)."""
 
     def __init__(self, lines: dict[JsonPath, int] | None = None) -> None:
         self._lines = lines or {}
+        self._known_depth = sys.maxsize
+        self._rest: Callable[[], dict[JsonPath, int]] | None = None
+
+    @classmethod
+    def _partial(cls, lines: dict[JsonPath, int], known_depth: int, rest: Callable[[], dict[JsonPath, int]]) -> LineMap:
+        """A map that holds every path of up to `known_depth` parts, and gets all of them from `rest` when needed."""
+        partial = cls(lines)
+        partial._known_depth = known_depth
+        partial._rest = rest
+        return partial
 
     def line_for(self, path: JsonPath) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
         path = tuple(path)
+        lines = self._lines if len(path) <= self._known_depth else self._all()
         while True:
-            if path in self._lines:
-                return self._lines[path]
+            if path in lines:
+                return lines[path]
             if not path:
                 return None
             path = path[:-1]
 
     def shifted(self, prefix: JsonPath) -> LineMap:
         """The sub-map for the value at `prefix`, with paths made relative to it."""
-        n = len(prefix)
-        return LineMap({p[n:]: line for p, line in self._lines.items() if p[:n] == prefix})
+        prefix = tuple(prefix)
+        rest = self._rest  # before the lines: once `_all` has run, these are all of them
+        known = _under(self._lines, prefix)
+        if rest is None:
+            return LineMap(known)
+        return LineMap._partial(known, self._known_depth - len(prefix), _LinesUnder(self, prefix))
+
+    def _all(self) -> dict[JsonPath, int]:
+        rest = self._rest
+        if rest is not None:
+            # Another thread may be doing the same: both find the same lines.
+            self._lines = rest()
+            self._known_depth = sys.maxsize
+            self._rest = None
+        return self._lines
+
+
+def _under(lines: dict[JsonPath, int], prefix: JsonPath) -> dict[JsonPath, int]:
+    n = len(prefix)
+    return {p[n:]: line for p, line in lines.items() if p[:n] == prefix}
+
+
+class _LinesOfText:
+    """Every line of a document loaded the direct way, found the careful way (the lines of the same values).
+    An object rather than a closure, so a map can be pickled (a bundled spec's parse is kept: see `specs`)."""
+
+    def __init__(self, text: str, filename: str) -> None:
+        self.text = text
+        self.filename = filename
+
+    def __call__(self) -> dict[JsonPath, int]:
+        with _LOADING.on():
+            return _load_carefully(self.text, self.filename)[1]._all()
+
+
+class _LinesUnder:
+    """The lines of the value at `prefix` in a map, made relative to it, once that map has them all."""
+
+    def __init__(self, whole: LineMap, prefix: JsonPath) -> None:
+        self.whole = whole
+        self.prefix = prefix
+
+    def __call__(self) -> dict[JsonPath, int]:
+        return _under(self.whole._all(), self.prefix)
 
 
 def format_path(path: JsonPath) -> str:
@@ -151,6 +216,12 @@ def load_yaml(text: str, filename: str) -> tuple[Any, LineMap]:
 
 
 def _load(text: str, filename: str) -> tuple[Any, LineMap]:
+    loaded = _load_directly(text, filename)
+    return loaded if loaded is not None else _load_carefully(text, filename)
+
+
+def _load_carefully(text: str, filename: str) -> tuple[Any, LineMap]:
+    """PyYAML's composing and construction, then every check, recording the line of every value."""
     try:
         loader = _Loader(_Pieces(text))
     except yaml.YAMLError as exc:  # the reader may refuse control characters before parsing starts
@@ -169,12 +240,8 @@ def _load(text: str, filename: str) -> tuple[Any, LineMap]:
         if too_deep is not None:
             raise ConfigError([too_deep])
         data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError.single(filename, line, f"YAML syntax: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError.single(filename, None, f"YAML syntax: {exc}") from None
+        raise _syntax_error(exc, filename) from None
     finally:
         loader.dispose()
     lines: dict[JsonPath, int] = {}
@@ -183,6 +250,166 @@ def _load(text: str, filename: str) -> tuple[Any, LineMap]:
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
     return data, LineMap(lines)
+
+
+def _syntax_error(exc: yaml.YAMLError, filename: str) -> ConfigError:
+    """What the parser refused, where it did."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return ConfigError.single(filename, _line(mark), f"YAML syntax: {exc.problem or exc}")
+    return ConfigError.single(filename, None, f"YAML syntax: {exc}")
+
+
+# The lines a document loaded the direct way knows from the start: paths of up to this many parts. A scenario
+# that loads without problems asks only for these (the line of an `extends` entry).
+KNOWN_DEPTH = 2
+
+
+class _Unusual(Exception):
+    """Something the direct way leaves to the careful one."""
+
+
+# Plain scalars are resolved (to an int, a bool, null, ...) by regular expressions picked by their first character:
+# one whose first character has none is a string, and is spared the resolving.
+_RESOLVED_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
+_STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("int", "float", "bool", "null"))
+# What would make the first-character shortcut wrong: resolvers for any first character, or for some paths.
+_DIRECT = None not in _RESOLVED_FIRST and not _Loader.yaml_path_resolvers
+
+
+def _load_directly(text: str, filename: str) -> tuple[Any, LineMap] | None:
+    """The document's values built from the parser's events, or None when it needs the careful way. A syntax
+    error met before then is raised here, as the careful way would raise it: the text up to it holds nothing the
+    careful way refuses first (its checks of aliases, nesting and keys come after its parse, or on the way to
+    the same error)."""
+    if not _DIRECT:
+        return None
+    try:
+        loader = _Loader(_Pieces(text))
+    except yaml.YAMLError:
+        return None
+    try:
+        data, lines = _build(loader)
+    except _Unusual:
+        return None
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, filename) from None
+    finally:
+        loader.dispose()
+    return data, LineMap._partial(lines, KNOWN_DEPTH, _LinesOfText(text, filename))
+
+
+def _build(loader: Any) -> tuple[Any, dict[JsonPath, int]]:
+    """The values of the loader's one document, and the lines of its paths of up to KNOWN_DEPTH parts (each
+    mapping entry at its key, each list item and the document at their start); raises _Unusual at anything the
+    careful way must judge."""
+    get = loader.get_event
+    scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    resolved_first, max_nesting = _RESOLVED_FIRST, MAX_NESTING
+    get()  # the stream's start
+    event = get()
+    if type(event) is yaml.StreamEndEvent:
+        return None, {}
+    if type(event) is not yaml.DocumentStartEvent:
+        raise _Unusual
+    lines: dict[JsonPath, int] = {}
+    # Plain keys as written -> as loaded: each written key is resolved once, and a key repeated in every record of
+    # a long list is one string in memory, not one per record.
+    plain_keys: dict[str, str] = {}
+    # The collections enclosing the one being read: (collection, whether a mapping, its pending key, path).
+    stack: list[tuple[Any, bool, str | None, JsonPath | None]] = []
+    current: Any = None  # the collection being read; None until the document's own value starts
+    in_mapping = False
+    key: str | None = None  # in a mapping: the key read, waiting for its value
+    path: JsonPath | None = ()  # the current collection's path while its entries' lines are kept, else None
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is scalar:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            value = event.value
+            plain = event.implicit[0]
+            if in_mapping and key is None:
+                if plain:
+                    key = plain_keys.get(value)
+                    if key is None:
+                        key = plain_keys[value] = _plain_key(loader, value)
+                else:
+                    key = value
+                if key in current:
+                    raise _Unusual  # a duplicate: the careful way says where
+                if path is not None:
+                    lines[(*path, key)] = event.start_mark.line + 1
+                continue
+            if plain and value[:1] in resolved_first:
+                value = _plain_value(loader, value)
+            if in_mapping:
+                current[key] = value
+                key = None
+                continue
+            if path is not None:
+                lines[(*path, len(current)) if current is not None else ()] = event.start_mark.line + 1
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None or len(stack) > max_nesting:
+                raise _Unusual
+            if in_mapping:
+                if key is None:
+                    raise _Unusual  # a collection as a key
+                inner = (*path, key) if path is not None else None
+            elif current is not None:
+                inner = (*path, len(current)) if path is not None else None
+                if inner is not None:
+                    lines[inner] = event.start_mark.line + 1
+            else:
+                inner = ()
+                lines[inner] = event.start_mark.line + 1
+            stack.append((current, in_mapping, key, path))
+            in_mapping = kind is mapping_start
+            current = {} if in_mapping else []
+            key = None
+            path = inner if inner is not None and len(inner) < KNOWN_DEPTH else None
+            continue
+        elif kind is mapping_end or kind is sequence_end:
+            value = current
+            current, in_mapping, key, path = stack.pop()
+        else:
+            raise _Unusual  # an alias, or a second document
+        if in_mapping:
+            current[key] = value
+            key = None
+        elif current is not None:
+            current.append(value)
+        else:
+            break
+    if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+        raise _Unusual
+    return value, lines
+
+
+def _plain_key(loader: Any, text: str) -> str:
+    key = _plain_value(loader, text) if text[:1] in _RESOLVED_FIRST else text
+    if type(key) is not str:
+        raise _Unusual  # the careful way says it is not a string
+    return key
+
+
+def _plain_value(loader: Any, text: str) -> Any:
+    """A plain scalar resolved and built the way PyYAML composes and constructs it."""
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == _STR_TAG:
+        return text
+    if tag not in _PLAIN_TAGS:
+        raise _Unusual  # a merge key, `=`, ...
+    try:
+        value = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, text))
+    except Exception:
+        raise _Unusual from None
+    if type(value) is float and not math.isfinite(value):
+        raise _Unusual
+    return value
 
 
 def _alias_problem(text: str, filename: str) -> Problem | None:
