@@ -419,6 +419,16 @@ def test_a_reset_clears_the_session_outbox(hooks: Hooks, receiver: WebhookReceiv
     assert hooks.deliveries() == []
 
 
+def test_a_session_reset_on_its_own_still_sends_what_it_emits(hooks: Hooks, receiver: WebhookReceiver) -> None:
+    assert hooks.admin("POST", "reset").status_code == 200  # rebuilt through `?session=`, not on first use
+    hooks.register(receiver.url)
+
+    hooks.emit("after.reset")
+
+    # Waiting on the receiver, not on the admin listing (which looks for due deliveries itself).
+    assert [r.json["event"] for r in receiver.wait_for(1, timeout=2.0)] == ["after.reset"]
+
+
 def test_a_session_keeps_its_newest_finished_deliveries_and_every_pending_one(
     server: MockServer, hooks: Hooks, receiver: WebhookReceiver
 ) -> None:

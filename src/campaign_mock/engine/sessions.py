@@ -1,17 +1,17 @@
 """Sessions: isolated copies of the scenario state on one server.
 
 A session is created on first use from the scenario loaded for it (or the server-wide one). Everything it
-holds is its own: vendor records, id counters, rate-limit counters, faults, variant choices, its seeded outcomes,
-and a clock once one is set for it (otherwise it follows the server clock). Vendor states catch up to the
-session's clock before a handler reads them and before an export. Export and import use the scenario-file form, so a
-state export is itself a valid scenario body and round-trips exactly.
+holds that can change is its own: vendor records, id counters, rate-limit counters, faults, variant choices, its
+seeded outcomes, and a clock once one is set for it (otherwise it follows the server clock). Records that are never
+changed in place may be shared with the scenario (each vendor's state copies the rest of its section itself).
+Vendor states catch up to the session's clock before a handler reads them and before an export. Export and import
+use the scenario-file form, so a state export is itself a valid scenario body and round-trips exactly.
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
-import marshal
 import math
 from datetime import datetime
 from typing import Any
@@ -108,9 +108,11 @@ class Session:
         return state
 
     def _build_states(self, sections: dict[str, dict[str, Any]]) -> dict[str, VendorState]:
+        # Each state copies what it keeps of its section (the scenario's own, shared by every session built from
+        # it), in one pass with filling its defaults: a copy made here as well would be a second one.
         ctx = self.context()
         return {
-            name: vendor.state_type.from_dict(_tree_copy(sections.get(name, {})), ctx)
+            name: vendor.state_type.from_dict(sections.get(name, {}), ctx)
             for name, vendor in self.catalog.vendors.items()
         }
 
@@ -235,10 +237,10 @@ class SessionStore:
 
     def reset(self, name: str | None = None) -> list[str]:
         """Rebuild one session, or all, from its scenario, without any added faults; returns the sessions rebuilt."""
-        self.mark_changed(name)
         if name is not None:
-            self._sessions[name] = self._build(name)
+            self.replace(self._build(name))  # its outbox handed to the dispatcher, as for a session made on first use
             return [name]
+        self.mark_changed(name)
         names = self.names()
         self._sessions.clear()
         self.server_faults.clear()
@@ -288,14 +290,3 @@ class SessionStore:
         self.clock.release()
         if scenario.clock:
             self.clock.apply(scenario.clock)
-
-
-def _tree_copy(data: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of scenario data (dicts, lists, text, numbers): through marshal, a few times quicker than
-    `copy.deepcopy`, in which building a new session spent much of its time. Anything marshal cannot
-    write is copied by `copy.deepcopy`."""
-    try:
-        copied: dict[str, Any] = marshal.loads(marshal.dumps(data))
-    except ValueError:
-        return copy.deepcopy(data)
-    return copied

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Self, TypeVar, cast
 
+from ...engine.plaincopy import plain_copy
 from ...engine.vendor import StateContext, VendorState
 from . import errors
 from .outcomes import fill_simulation
@@ -100,7 +101,7 @@ class FoxReachState(VendorState):
     def from_dict(cls, data: Record, ctx: StateContext) -> Self:
         """Fill the documented defaults; timestamps left out come from the clock."""
         now = naive(ctx.now)
-        data = copy.deepcopy(data)
+        data = plain_copy(data)
         data.setdefault("api_keys", [])
         for campaign in data.setdefault("campaigns", []):
             fill_campaign(campaign, now)
@@ -128,7 +129,7 @@ class FoxReachState(VendorState):
         return state
 
     def to_dict(self) -> Record:
-        return copy.deepcopy(
+        return plain_copy(
             {
                 "api_keys": self.api_keys,
                 "simulation": self.simulation,

@@ -3,6 +3,7 @@ mock's own bookkeeping of each enrolled lead's way through its campaign's sequen
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 
@@ -28,6 +29,11 @@ class Lead(TypedDict):
     lastName: NotRequired[str]
     company: NotRequired[str]
     jobTitle: NotRequired[str]
+
+
+# A lead as a campaign holds it. Never changed in place (an upsert replaces the record), so a session shares its
+# scenario's leads instead of copying them: a scenario of 100,000 leads holds them once, whatever the sessions.
+StoredLead = Mapping[str, Any]
 
 
 class Stats(TypedDict):
@@ -71,7 +77,7 @@ class Campaign(TypedDict):
     createdAt: str
     startedAt: str | None
     pausedAt: str | None
-    leads: list[Lead]
+    leads: list[StoredLead]
     stats: Stats
     progress: list[LeadProgress]
     senderPoolId: NotRequired[str]

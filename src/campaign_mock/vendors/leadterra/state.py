@@ -14,11 +14,22 @@ from datetime import datetime
 from typing import Any, Self, cast
 
 from ...engine.clock import format_instant, parse_instant
+from ...engine.plaincopy import plain_copy
 from ...engine.vendor import StateContext, VendorState
 from . import errors, events
 from .events import Notifier
 from .pools import PoolWindows, whole_seconds
-from .records import Campaign, Lead, LeadProgress, LeadReply, ProgressStatus, SenderAccount, SenderPool, Webhook
+from .records import (
+    Campaign,
+    Lead,
+    LeadProgress,
+    LeadReply,
+    ProgressStatus,
+    SenderAccount,
+    SenderPool,
+    StoredLead,
+    Webhook,
+)
 from .sending import Sequencer, delay_of, new_progress
 from .simulation import Outcomes, Rates, classification_problem
 
@@ -52,7 +63,7 @@ class LeadterraState(VendorState):
     def from_dict(cls, data: dict[str, Any], ctx: StateContext) -> Self:
         """Fill the documented defaults; timestamps left out come from the clock."""
         now = format_instant(ctx.now)
-        data = copy.deepcopy(data)
+        data = _copied(data)
         data.setdefault("api_keys", [])
         data.setdefault("orphan_api_keys", [])
         for pool in data.setdefault("senderPools", []):
@@ -89,7 +100,7 @@ class LeadterraState(VendorState):
         return cls(data)
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(
+        return plain_copy(
             {
                 "api_keys": self.api_keys,
                 "orphan_api_keys": self.orphan_api_keys,
@@ -168,13 +179,11 @@ class LeadterraState(VendorState):
             if self.is_suppressed(email):
                 skipped += 0 if repeat else 1
                 continue
-            copies = self._lead_copies(email)
-            if copies:
+            holders = self._update_lead(incoming)
+            if holders:
                 updated += 0 if repeat else 1
-                for record in copies:
-                    cast(dict[str, Any], record).update((k, v) for k, v in incoming.items() if k != "email")
-                if not any(c is r for c in campaign["leads"] for r in copies):
-                    campaign["leads"].append(copy.deepcopy(copies[0]))
+                if not any(holder is campaign for holder, _ in holders):
+                    campaign["leads"].append(copy.deepcopy(holders[0][1]))
             else:
                 enrolled += 1
                 campaign["leads"].append(incoming)
@@ -182,9 +191,18 @@ class LeadterraState(VendorState):
             self._begin_sequence(campaign, first_new, ctx)
         return EnrolResult(enrolled, updated, skipped)
 
-    def _lead_copies(self, email: str) -> list[Lead]:
-        wanted = email.lower()
-        return [lead for c in self.campaigns for lead in c["leads"] if lead["email"].lower() == wanted]
+    def _update_lead(self, incoming: Lead) -> list[tuple[Campaign, StoredLead]]:
+        """Each campaign's record of the address, replaced by a copy with `incoming`'s fields (a stored lead is never
+        changed in place: see StoredLead); (campaign, new record) for each, none when no campaign holds it."""
+        wanted = incoming["email"].lower()
+        fields = {k: v for k, v in incoming.items() if k != "email"}
+        holders: list[tuple[Campaign, StoredLead]] = []
+        for campaign in self.campaigns:
+            leads = campaign["leads"]
+            for i in [i for i, lead in enumerate(leads) if lead["email"].lower() == wanted]:
+                leads[i] = record = {**leads[i], **fields}
+                holders.append((campaign, record))
+        return holders
 
     def _begin_sequence(self, campaign: Campaign, first: int, ctx: StateContext) -> int:
         """Step 1 for the campaign's leads from index `first` on, due now (plus its delayDays); what is due is
@@ -257,6 +275,29 @@ class LeadterraState(VendorState):
             self.campaign(campaign_id)
         found = [r for r in self.replies if campaign_id is None or r["campaignId"] == campaign_id]
         return sorted(found, key=lambda r: r["receivedAt"], reverse=True)
+
+
+def _copied(section: dict[str, Any]) -> dict[str, Any]:
+    """The section copied, but for the leads in it: each campaign's list of leads is its own, the leads in it are
+    the section's (a stored lead is never changed in place: see StoredLead). A scenario's leads are most of it,
+    and every session built from it shares them instead of holding a copy."""
+    campaigns = section.get("campaigns")
+    if not isinstance(campaigns, list):
+        return plain_copy(section)
+    copied = plain_copy({**section, "campaigns": [_without_leads(campaign) for campaign in campaigns]})
+    lists: dict[int, list[StoredLead]] = {}  # one list written in two places (a YAML alias) stays one, as copied
+    for mine, given in zip(copied["campaigns"], campaigns, strict=True):
+        if "leads" in given:
+            leads = given["leads"]
+            if id(leads) not in lists:
+                lists[id(leads)] = list(leads)
+            mine["leads"] = lists[id(leads)]
+    return copied
+
+
+def _without_leads(campaign: dict[str, Any]) -> dict[str, Any]:
+    """The campaign with an empty list where its leads were (in their place among its keys)."""
+    return {key: [] if key == "leads" else value for key, value in campaign.items()}
 
 
 def _fill_progress(campaign: dict[str, Any], now: str) -> None:

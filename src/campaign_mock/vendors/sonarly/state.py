@@ -16,10 +16,12 @@ from __future__ import annotations
 import copy
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Self
 
 from ...engine.chance import Chance
 from ...engine.clock import parse_instant
+from ...engine.plaincopy import plain_copy
 from ...engine.vendor import StateContext, VendorState
 from . import errors
 from .workflows import (
@@ -57,7 +59,12 @@ def stamp(moment: datetime) -> str:
 
 def canonical(text: str | None, default: str | None = None) -> str | None:
     """A scenario timestamp in the stored form (None stays None, unless a default is given)."""
-    return stamp(parse_instant(text)) if text is not None else default
+    return _stored(text) if text is not None else default
+
+
+@lru_cache(maxsize=4096)  # every session built from a scenario stores the same instants of it
+def _stored(text: str) -> str:
+    return stamp(parse_instant(text))
 
 
 class SonarlyState(VendorState):
@@ -71,7 +78,7 @@ class SonarlyState(VendorState):
     def from_dict(cls, data: Record, ctx: StateContext) -> Self:
         """Fill the documented (and inferred) defaults; timestamps left out come from the clock."""
         now = stamp(ctx.now)
-        data = copy.deepcopy(data)
+        data = plain_copy(data)
         for key in data.setdefault("api_keys", []):
             key.setdefault("revoked", False)
         for group in data.setdefault("accountGroups", []):
@@ -79,7 +86,7 @@ class SonarlyState(VendorState):
         return cls(data)
 
     def to_dict(self) -> Record:
-        return copy.deepcopy({"api_keys": self.api_keys, "accountGroups": self.account_groups})
+        return plain_copy({"api_keys": self.api_keys, "accountGroups": self.account_groups})
 
     # -- time ---------------------------------------------------------------------------------------
     def advance_to(self, ctx: StateContext) -> None:
@@ -273,7 +280,9 @@ class SonarlyState(VendorState):
             selectedLeadCount=len(leads),
             instances=[_instance(lead, first) for lead in leads],
         )
-        self._next_due = self._first_due()
+        # Only this campaign gained something due (its instances, all at `first`): no need to look through every
+        # campaign again, which made a start cost as much as the account's campaigns.
+        self._next_due = first if self._next_due is None else min(self._next_due, first)
         return len(leads)
 
     def delete_campaign(self, group: Record, campaign: Record, delete_active: bool) -> None:

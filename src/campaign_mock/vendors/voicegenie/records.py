@@ -7,13 +7,14 @@ text (`2025-01-15T10:00:00Z`); the call simulation works on epoch seconds and co
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from ...engine.clock import format_instant, parse_instant
+from ...engine.plaincopy import plain_copy
 
 Record = dict[str, Any]  # one record in its wire (scenario) form
 
@@ -60,6 +61,7 @@ def iso(stamp: float) -> str:
     return format_instant(datetime.fromtimestamp(min(max(stamp, EARLIEST), LATEST), UTC))
 
 
+@lru_cache(maxsize=4096)  # every session built from a scenario reads the same instants from it
 def epoch(text: str) -> float:
     """A stored (canonical) instant as epoch seconds."""
     return parse_instant(text).timestamp()
@@ -92,8 +94,9 @@ def user_epoch(text: str) -> float:
     return min(max(base, EARLIEST), LATEST)
 
 
+@lru_cache(maxsize=4096)  # every session built from a scenario puts the same instants of it in canonical form
 def user_instant(text: str) -> str:
-    """An instant a client sent, in canonical form."""
+    """An instant a client (or a scenario) gave, in canonical form."""
     return iso(user_epoch(text))
 
 
@@ -199,7 +202,8 @@ def fill_user(user: Record, now: str, object_id: str) -> Record:
     user.setdefault("_id", object_id)
     user.setdefault("name", user["email"].split("@")[0])
     for key, value in USER_DEFAULTS.items():
-        user.setdefault(key, copy.deepcopy(value))
+        if key not in user:
+            user[key] = plain_copy(value)
     user.setdefault("createdAt", now)
     user.setdefault("updatedAt", user["createdAt"])
     return user

@@ -16,6 +16,7 @@ from typing import Any, Self
 from ...engine.chance import Chance
 from ...engine.clock import format_instant
 from ...engine.ids import IdFactory
+from ...engine.plaincopy import plain_copy
 from ...engine.vendor import StateContext, VendorState
 from .calls import Dialer, contact_key
 from .records import (
@@ -90,7 +91,7 @@ class VoiceGenieState(VendorState):
     def from_dict(cls, data: Record, ctx: StateContext) -> Self:
         """Fill the documented defaults; timestamps left out come from the clock."""
         now = format_instant(ctx.now)
-        data = copy.deepcopy(data)
+        data = plain_copy(data)
         for key in ("api_keys", "forbidden_api_keys", "users", "campaigns", "contacts", "scripts", "calls"):
             data.setdefault(key, [])
         data.setdefault("revoked_tokens", [])
@@ -108,7 +109,7 @@ class VoiceGenieState(VendorState):
         return cls(data, ctx)
 
     def to_dict(self) -> Record:
-        return copy.deepcopy(
+        return plain_copy(
             {
                 "api_keys": self.api_keys,
                 "forbidden_api_keys": self.forbidden_api_keys,
