@@ -15,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,7 +27,6 @@ from .engine.admin_auth import AdminGuard
 from .engine.catalog import Catalog, load_catalog
 from .engine.clock import Clock
 from .engine.journal import Journal
-from .engine.persistence import Persistence
 from .engine.pipeline import DEFAULT_MAX_BODY_BYTES, Pipeline
 from .engine.scenario_files import DEFAULT_SCENARIO
 from .engine.scenarios import Scenario, load_scenario, merge_all
@@ -35,6 +34,9 @@ from .engine.sessions import SessionStore
 from .engine.validation import Backend
 from .engine.vendor import Vendor
 from .vendors.registry import registered_vendors
+
+if TYPE_CHECKING:
+    from .engine.persistence import Persistence
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ def create_app(settings: Settings | None = None, vendors: Sequence[Vendor[Any]] 
         middleware.append(Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["*"]))
     persistence = None
     if settings.state_file is not None:
+        from .engine.persistence import Persistence  # only a state file needs it (and sqlite3): a quicker start
+
         persistence = Persistence(store, settings.state_file, settings.save_interval)
         persistence.restore(store.scenario.name)
     return MockApp(pipeline, middleware, persistence)

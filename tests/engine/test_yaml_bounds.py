@@ -51,11 +51,14 @@ def check(write_scenario: Callable[[str], Path], capsys: pytest.CaptureFixture[s
 
 @pytest.fixture
 def collector_on() -> Iterator[None]:
-    """The cyclic garbage collector on (as it is by default), whatever the test does to it."""
+    """The cyclic garbage collector on (as it is by default) for the test, and as it was afterwards, whatever the
+    test did to it."""
     was_enabled = gc.isenabled()
     gc.enable()
     yield
-    if not was_enabled:
+    if was_enabled:
+        gc.enable()
+    else:
         gc.disable()
 
 

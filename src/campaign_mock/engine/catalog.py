@@ -8,7 +8,6 @@ are given by the caller: the engine knows none of them by name.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,14 +39,15 @@ class Catalog:
     library: ScenarioLibrary
 
 
-def load_catalog(vendors: Sequence[Vendor[Any]], backend: Backend = "fast") -> Catalog:
+def load_catalog(vendors: Sequence[Vendor[Any]], backend: Backend = "fast", *, check_all: bool = False) -> Catalog:
     """Load the vendors' specs and the admin spec (once per set of vendors and backend); raise ConfigError
-    listing every problem in every file."""
-    return _load_catalog(tuple(vendors), backend)
+    listing every problem in every file. `check_all`: every schema of every spec checked and compiled now, even
+    those of a bundled spec that passed before (see `load_spec`)."""
+    return _load_catalog(tuple(vendors), backend, check_all)
 
 
 @cache
-def _load_catalog(given: tuple[Vendor[Any], ...], backend: Backend) -> Catalog:
+def _load_catalog(given: tuple[Vendor[Any], ...], backend: Backend, check_all: bool) -> Catalog:
     vendors = {vendor.name: vendor for vendor in given}
     problems: list[str] = []
     if len(vendors) != len(given):
@@ -66,7 +66,7 @@ def _load_catalog(given: tuple[Vendor[Any], ...], backend: Backend) -> Catalog:
     files = {**{name: v.spec_file for name, v in vendors.items()}, ADMIN: SPEC_DIR / "admin.yaml"}
     for name, file in files.items():
         try:
-            specs[name] = load_spec(name, file, backend=backend)
+            specs[name] = load_spec(name, file, backend=backend, check_all=check_all)
         except ConfigError as exc:
             errors.append(exc)
     errors += [_handler_problems(vendors[name], specs[name]) for name in vendors if name in specs]
@@ -143,7 +143,7 @@ def _scenario_schema(
 
 def _embedded(state_schema: dict[str, Any], vendor: str, defs: dict[str, Any]) -> dict[str, Any]:
     """A vendor's bundled state schema, with its `$defs` moved into the scenario schema under a prefix."""
-    inner = copy.deepcopy(state_schema)
+    inner = dict(state_schema)  # `rewrite` copies the rest: nothing of the spec's own schema is changed
     inner.pop("$schema", None)
     own = inner.pop("$defs", {})
     prefix = f"{vendor}."

@@ -1,31 +1,35 @@
 """OpenAPI 3.1 documents: loading, reference handling, and the `Operation` table the engine runs on.
 
-A spec is read once at startup. Each operation gets its validators compiled here, so the request path only
-looks things up. Component references to parameters, responses, headers and request bodies are inlined;
-schema references are kept and bundled under `$defs`, so each validator is a standalone JSON Schema.
+A spec is read once at startup, and every schema in it checked (against the meta-schema, for unknown keywords,
+by compiling it), so that a broken spec stops the start naming file and line, never a request. Component
+references to parameters, responses, headers and request bodies are inlined; schema references are kept and
+bundled under `$defs`, so each validator is a standalone JSON Schema.
 
-Parsing the YAML of the bundled specs is most of what start-up spends once the modules are imported, so a bundled
-spec's parse is kept in the user's cache directory (`$XDG_CACHE_HOME/campaign-mock`, else `~/.cache/campaign-mock`),
-one file per spec, valid while the spec's text and the YAML loader stay the same; a cache that cannot be read or
-written is passed by.
+A bundled spec's parse is kept in the user's cache directory (`$XDG_CACHE_HOME/campaign-mock`, else
+`~/.cache/campaign-mock`), one file per spec, valid while the spec's text and the code that parses and checks it stay
+the same; a cache that cannot be read or written is passed by. When that very text passed every check, its operation
+table is kept too: a later start takes it as it is, unchecked, and compiles each validator when it is first used
+(checking and compiling the schemas of the bundled specs was most of what start-up spent once the modules were
+imported). Any edit of the text makes a new key, so an edited spec is checked in full again, at start.
+`campaign-mock check` checks every spec in full whatever the cache holds (`check_all`).
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
 import pickle
 import re
+import sys
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import jsonschema_rs
 import yaml
 
-from . import yamlsource
 from .errors import ConfigError, Problem
 from .rate_limit import OperationLimit, RateLimitPolicy
 from .validation import DIALECT, Backend, SchemaValidator, check_schema
@@ -115,46 +119,92 @@ class Spec:
         raise KeyError(operation_id)
 
 
-def load_spec(service: str, file: Path | None = None, backend: Backend = "fast") -> Spec:
-    """Load and compile `openapi/<service>.yaml`; raise ConfigError naming file and line on any problem."""
+def load_spec(service: str, file: Path | None = None, backend: Backend = "fast", *, check_all: bool = False) -> Spec:
+    """Load and compile `openapi/<service>.yaml`; raise ConfigError naming file and line on any problem.
+
+    A bundled spec whose very text passed every check before is not checked again (see the module's docstring):
+    its operation table comes from the cache, each validator compiled on first use. `check_all` checks every schema
+    and compiles every validator whatever the cache says."""
     path = file or SPEC_DIR / f"{service}.yaml"
     name = _display_name(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError.single(name, None, f"cannot read spec: {exc.strerror}") from None
-    document, lines = _parsed(path, text, name)
-    builder = _Builder(service, name, document, lines, backend)
+    cached = _cache_file(path)
+    key = hashlib.sha256(_code_digest() + f"{service}\n".encode() + raw).hexdigest() if cached is not None else ""
+    kept = _kept(cached, key) if cached is not None else None
+    kept_table = kept.table if kept is not None and not check_all else None  # the text passed every check before
+    if kept is not None and kept_table is not None and backend == "fast":
+        operations, state_schema = kept_table
+        return Spec(service, path, kept.document, operations, state_schema, kept.lines)
+    document, lines = (kept.document, kept.lines) if kept is not None else load_yaml(_text(raw), name)
+    builder = _Builder(service, name, document, lines, backend, trusted=kept_table is not None)
     operations = builder.operations()
     state_schema = builder.scenario_state_schema()
+    # Only the compiled backend compiles every schema: only its table can say that every check passed.
+    table = (operations, state_schema) if backend == "fast" and not builder.problems else None
+    if cached is not None and (kept is None or (kept.table is None and table is not None)):
+        _keep(cached, _Kept(key, document, lines, table))
     if builder.problems:
         raise ConfigError(builder.problems)
     return Spec(service, path, document, operations, state_schema, lines)
 
 
-def _parsed(path: Path, text: str, name: str) -> tuple[Any, LineMap]:
-    """`load_yaml(text, name)`, through the cache for a bundled spec (see the module's docstring). A text that does
-    not parse raises as usual, and is not kept."""
-    cached = _cache_file(path)
-    if cached is None:
-        return load_yaml(text, name)
-    key = hashlib.sha256(_loader_digest() + text.encode()).hexdigest()
+class _Kept(NamedTuple):
+    """What the cache keeps of a bundled spec: its parse, and its operation table if the text passed every check
+    (the validators in the table are compiled on first use once unpickled)."""
+
+    key: str
+    document: Any
+    lines: LineMap
+    table: tuple[list[Operation], dict[str, Any] | None] | None
+
+
+def _kept(cached: Path, key: str) -> _Kept | None:
+    """What is kept for `key`, or None."""
     try:
         with cached.open("rb") as f:
-            stored_key, parsed = pickle.load(f)
-        if stored_key == key:
-            return parsed  # type: ignore[no-any-return]
+            stored_key, document, lines, table = pickle.load(f)
     except Exception:  # missing, unreadable, or written by another version: parse it again
-        pass
-    parsed = load_yaml(text, name)
+        return None
+    return _Kept(key, document, _KeptLineMap(lines), table) if stored_key == key else None
+
+
+def _keep(cached: Path, kept: _Kept) -> None:
+    # The lines apart, unpickled only if one is asked for; the rest in one pickle, so that the table's schemas,
+    # parts of the document, are kept once.
+    key, document, lines, table = kept
     try:
+        lines_kept = lines.kept if isinstance(lines, _KeptLineMap) else pickle.dumps(lines, pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((key, document, lines_kept, table), pickle.HIGHEST_PROTOCOL)
         cached.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps((key, parsed), pickle.HIGHEST_PROTOCOL))
-        partial.replace(cached)  # whole or not at all, for another server starting at the same time
-    except OSError:
+        unfinished = cached.with_suffix(f".{os.getpid()}.tmp")
+        unfinished.write_bytes(data)
+        unfinished.replace(cached)  # whole or not at all, for another server starting at the same time
+    except Exception:  # an unwritable folder, say: the next start parses and checks the spec again
         pass
-    return parsed
+
+
+class _KeptLineMap(LineMap):
+    """A kept spec's lines, unpickled when a line is first asked for: a spec that loads without a problem never
+    asks, and unpickling every line of every spec took as long as unpickling the documents."""
+
+    def __init__(self, kept: bytes) -> None:
+        super().__init__()
+        self.kept = kept
+        self._map: LineMap | None = None
+
+    def _loaded(self) -> LineMap:
+        if self._map is None:
+            self._map = pickle.loads(self.kept)
+        return self._map
+
+    def line_for(self, path: JsonPath) -> int | None:
+        return self._loaded().line_for(path)
+
+    def shifted(self, prefix: JsonPath) -> LineMap:
+        return self._loaded().shifted(prefix)
 
 
 def _cache_file(path: Path) -> Path | None:
@@ -169,10 +219,22 @@ def _cache_file(path: Path) -> Path | None:
 
 
 @cache
-def _loader_digest() -> bytes:
-    """What the parse depends on besides the text: the YAML loader's code and PyYAML's version."""
-    source = Path(yamlsource.__file__).read_bytes()
-    return hashlib.sha256(source + yaml.__version__.encode()).digest()
+def _code_digest() -> bytes:
+    """What the parse, the checks and the kept table depend on besides the text: the code of the YAML loader, of this
+    module, of the schema checks and of the rate limits in the table, PyYAML's version and the compiled validator's
+    build."""
+    here = Path(__file__).parent
+    modules = ("yamlsource.py", "specs.py", "validation.py", "rate_limit.py")
+    sources = b"".join((here / module).read_bytes() for module in modules)
+    extension = sys.modules[f"{jsonschema_rs.__name__}.jsonschema_rs"]  # its compiled part (not in its stubs)
+    built = os.stat(str(extension.__file__))
+    versions = f"{yaml.__version__} {built.st_size} {built.st_mtime_ns}".encode()
+    return hashlib.sha256(sources + versions).digest()
+
+
+def _text(raw: bytes) -> str:
+    """The text as `Path.read_text` reads it: UTF-8, with every line ending as `\\n`."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _display_name(path: Path) -> str:
@@ -185,19 +247,21 @@ def _display_name(path: Path) -> str:
 class _Builder:
     """Walks one document, collecting problems rather than stopping at the first."""
 
-    def __init__(self, service: str, file: str, doc: Any, lines: LineMap, backend: Backend) -> None:
+    def __init__(self, service: str, file: str, doc: Any, lines: LineMap, backend: Backend, trusted: bool) -> None:
         self.service = service
         self.file = file
         self.doc = doc if isinstance(doc, dict) else {}
         self.lines = lines
         self.backend = backend
+        # The text passed every schema check before: schemas are bundled and compiled on first use, unchecked.
+        self.trusted = trusted
         self.problems: list[Problem] = []
         self.schemas: dict[str, Any] = self.doc.get("components", {}).get("schemas", {}) or {}
         # Many operations share a schema (an error body, say): compile each distinct one once.
         self._compiled: dict[str, SchemaValidator | None] = {}
         if not isinstance(doc, dict) or not str(self.doc.get("openapi", "")).startswith("3.1"):
             self.problem((), "not an OpenAPI 3.1 document (`openapi: 3.1.x` expected)")
-        for name, schema in self.schemas.items():
+        for name, schema in () if trusted else self.schemas.items():
             for message in check_schema(schema):
                 self.problem(("components", "schemas", name), f"invalid schema {name}: {message}")
 
@@ -227,8 +291,15 @@ class _Builder:
         if not isinstance(schema, dict):
             self.problem(path, "schema must be a mapping")
             return None
-        key = json.dumps(schema, sort_keys=True)
+        # Most schemas are a lone reference to a component: its target names it, without writing it out as JSON.
+        ref = schema.get("$ref") if len(schema) == 1 else None
+        key = ref if isinstance(ref, str) else json.dumps(schema, sort_keys=True)
         if key in self._compiled:
+            return self._compiled[key]
+        # How the validator makes its standalone schema, again once unpickled from the cache.
+        build = partial(_bundled, schema, self.schemas)
+        if self.trusted:
+            self._compiled[key] = SchemaValidator.on_first_use(build, self.backend)
             return self._compiled[key]
         # Component schemas were checked once up front; here only the inline part is new.
         problems = check_schema(schema)
@@ -239,31 +310,18 @@ class _Builder:
         bundled = self.bundle(schema, path)
         if not problems and len(self.problems) == known:  # a dangling reference was reported already
             try:
-                compiled = SchemaValidator(bundled, self.backend)
+                compiled = SchemaValidator(bundled, self.backend, build=build)
             except Exception as exc:  # the compiled backend reports its own schema errors
                 self.problem(path, f"invalid schema: {exc}")
         self._compiled[key] = compiled
         return compiled
 
     def bundle(self, schema: dict[str, Any], path: JsonPath) -> dict[str, Any]:
-        """A standalone copy of `schema` with the component schemas it reaches under `$defs`."""
-        needed: dict[str, Any] = {}
-        pending = [schema]
-        while pending:
-            for ref in _schema_refs(pending.pop()):
-                name = ref[len(_SCHEMA_REF) :]
-                if name in needed:
-                    continue
-                if name not in self.schemas:
-                    self.problem(path, f"dangling reference {ref!r}")
-                    continue
-                needed[name] = self.schemas[name]
-                pending.append(self.schemas[name])
-        out: dict[str, Any] = _rewrite_refs(copy.deepcopy(schema))
-        out.setdefault("$schema", DIALECT)
-        if needed:
-            out["$defs"] = {name: _rewrite_refs(copy.deepcopy(s)) for name, s in needed.items()}
-        return out
+        """`schema` standalone (see `_bundle`), each reference to no component reported."""
+        bundled, dangling = _bundle(schema, self.schemas)
+        for ref in dangling:
+            self.problem(path, f"dangling reference {ref!r}")
+        return bundled
 
     # -- operations -------------------------------------------------------------------------------
     def operations(self) -> list[Operation]:
@@ -420,9 +478,38 @@ class _Builder:
             self.problem(("x-scenario-state",), "x-scenario-state must be a schema")
             return None
         bundled = self.bundle(raw, ("x-scenario-state",))
-        for message in check_schema(bundled):
+        for message in () if self.trusted else check_schema(bundled):
             self.problem(("x-scenario-state",), f"invalid schema: {message}")
         return bundled
+
+
+def _bundle(schema: dict[str, Any], components: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A standalone copy of `schema` with the component schemas it reaches under `$defs`, and the references that
+    reach no component."""
+    needed: dict[str, Any] = {}
+    dangling: list[str] = []
+    pending = [schema]
+    while pending:
+        for ref in _schema_refs(pending.pop()):
+            name = ref[len(_SCHEMA_REF) :]
+            if name in needed:
+                continue
+            if name not in components:
+                dangling.append(ref)
+                continue
+            needed[name] = components[name]
+            pending.append(components[name])
+    # `_rewrite_refs` makes new mappings and lists all the way down: the copy shares nothing it could change.
+    out: dict[str, Any] = _rewrite_refs(schema)
+    out.setdefault("$schema", DIALECT)
+    if needed:
+        out["$defs"] = {name: _rewrite_refs(s) for name, s in needed.items()}
+    return out, dangling
+
+
+def _bundled(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """`_bundle` of a schema of a spec that passed every check: it has no dangling reference."""
+    return _bundle(schema, components)[0]
 
 
 def _schema_refs(node: Any) -> list[str]:

@@ -16,6 +16,7 @@ of its time on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -62,12 +63,56 @@ class Issue:
 
 
 class SchemaValidator:
-    """A schema compiled once; `issues(instance)` is empty when the instance is valid."""
+    """A schema compiled once; `issues(instance)` is empty when the instance is valid.
 
-    def __init__(self, schema: dict[str, Any], backend: Backend = "fast") -> None:
-        self.schema = schema
+    `SchemaValidator(schema)` compiles at once, so a schema the compiled backend refuses raises there.
+    `SchemaValidator.on_first_use(build)` builds the schema and compiles it when it is first needed: for schemas
+    already known to compile (a bundled spec checked in full on an earlier start), so that start-up does not compile
+    hundreds of validators most runs never use. Compiling twice at once (the event loop and a worker thread) only
+    does the work twice: either result is the same validator. A validator that knows how to `build` its schema is
+    pickled as that alone, to be compiled on first use once unpickled."""
+
+    def __init__(
+        self, schema: dict[str, Any], backend: Backend = "fast", *, build: Callable[[], dict[str, Any]] | None = None
+    ) -> None:
+        self._set_up(schema, build, backend)
+        if self._pending:
+            self._compiled()
+
+    @classmethod
+    def on_first_use(cls, build: Callable[[], dict[str, Any]], backend: Backend = "fast") -> SchemaValidator:
+        validator = cls.__new__(cls)
+        validator._set_up(None, build, backend)
+        return validator
+
+    def _set_up(
+        self, schema: dict[str, Any] | None, build: Callable[[], dict[str, Any]] | None, backend: Backend
+    ) -> None:
+        self._schema = schema
+        self._build = build  # kept once used: another thread may be reading it, and a pickle is made of it
+        self._backend: Backend = backend
         self._reference: jsonschema.Draft202012Validator | None = None
-        self._fast = jsonschema_rs.Draft202012Validator(schema, validate_formats=True) if backend == "fast" else None
+        self._fast: jsonschema_rs.Validator | None = None
+        self._pending = backend == "fast"  # the compiled validator is still to be made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._build is None:
+            return (SchemaValidator, (self.schema, self._backend))
+        return (SchemaValidator.on_first_use, (self._build, self._backend))
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        schema = self._schema
+        if schema is None:
+            build = self._build
+            assert build is not None  # a validator is given its schema or how to build it
+            schema = self._schema = build()
+        return schema
+
+    def _compiled(self) -> jsonschema_rs.Validator:
+        fast = jsonschema_rs.Draft202012Validator(self.schema, validate_formats=True)
+        self._fast, self._pending = fast, False
+        return fast
 
     @property
     def reference(self) -> jsonschema.Draft202012Validator:
@@ -77,12 +122,14 @@ class SchemaValidator:
         return self._reference
 
     def is_valid(self, instance: Any) -> bool:
-        if self._fast is not None:
-            return bool(self._fast.is_valid(instance))
+        fast = self._compiled() if self._pending else self._fast
+        if fast is not None:
+            return bool(fast.is_valid(instance))
         return bool(self.reference.is_valid(instance))
 
     def issues(self, instance: Any) -> list[Issue]:
-        fast = self._fast  # called on every request (each parameter, body and reply): the valid case first
+        # Called on every request (each parameter, body and reply): the valid case first.
+        fast = self._compiled() if self._pending else self._fast
         if fast.is_valid(instance) if fast is not None else self.reference.is_valid(instance):
             return []
         found = [issue for err in _leaf_errors(self.reference.iter_errors(instance)) for issue in _issues_of(err)]

@@ -55,9 +55,10 @@ def registered_vendors() -> tuple[Vendor[Any], ...]:
     return (*SHIPPED, *installed)
 
 
-def registered_catalog(backend: Backend = "fast") -> Catalog:
-    """The catalog of every registered vendor (what `create_app()` serves by default)."""
-    return load_catalog(registered_vendors(), backend)
+def registered_catalog(backend: Backend = "fast", *, check_all: bool = False) -> Catalog:
+    """The catalog of every registered vendor (what `create_app()` serves by default); `check_all` as for
+    `load_catalog`."""
+    return load_catalog(registered_vendors(), backend, check_all=check_all)
 
 
 def _one_line(exc: Exception) -> str:
