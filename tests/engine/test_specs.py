@@ -198,3 +198,35 @@ def test_vendor_spec_reads_each_operations_own_limit() -> None:
     export = spec.operation("export_thing").response_for(200)
     assert export is not None and export.media_types == ("text/csv", "application/octet-stream")
     assert spec.operation("upload").form is not None and spec.operation("upload").body is None
+
+
+BAD_PATTERNS = """\
+openapi: 3.1.0
+info: {title: patterns, version: "1"}
+paths:
+  /v1/things:
+    get:
+      operationId: list_things
+      x-source: https://example.com/things
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: string, pattern: "([unclosed"}
+x-scenario-state:
+  type: object
+  properties:
+    code: {type: string, pattern: "[z-a]"}
+"""
+
+
+def test_a_pattern_that_is_no_regular_expression_is_refused_at_its_line_on_one_line(tmp_path: Path) -> None:
+    spec = tmp_path / "patterns.yaml"
+    spec.write_text(BAD_PATTERNS, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_spec("patterns", spec)
+    assert [str(p) for p in caught.value.problems] == [
+        f'{spec}:13: invalid schema: "([unclosed" is not a "regex"',
+        f'{spec}:14: invalid schema: "[z-a]" is not a "regex"',
+    ]

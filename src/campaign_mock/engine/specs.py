@@ -312,7 +312,7 @@ class _Builder:
             try:
                 compiled = SchemaValidator(bundled, self.backend, build=build)
             except Exception as exc:  # the compiled backend reports its own schema errors
-                self.problem(path, f"invalid schema: {exc}")
+                self.problem(path, f"invalid schema: {_compile_error(exc)}")
         self._compiled[key] = compiled
         return compiled
 
@@ -478,9 +478,20 @@ class _Builder:
             self.problem(("x-scenario-state",), "x-scenario-state must be a schema")
             return None
         bundled = self.bundle(raw, ("x-scenario-state",))
-        for message in () if self.trusted else check_schema(bundled):
+        problems = [] if self.trusted else check_schema(bundled)
+        for message in problems:
             self.problem(("x-scenario-state",), f"invalid schema: {message}")
+        if not problems and not self.trusted and self.backend == "fast":
+            try:  # the scenario validator is compiled from it at start: a pattern that is no regex, say, fails there
+                SchemaValidator(bundled, self.backend)
+            except Exception as exc:
+                self.problem(("x-scenario-state",), f"invalid schema: {_compile_error(exc)}")
         return bundled
+
+
+def _compile_error(exc: Exception) -> str:
+    """The compiled validator's refusal of a schema, on one line (it explains itself over several)."""
+    return " ".join(str(exc).split("\n\n", 1)[0].split()) or type(exc).__name__
 
 
 def _bundle(schema: dict[str, Any], components: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
