@@ -25,6 +25,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,11 @@ TOKEN = "sk_test_leadterra"
 ANCHORS = "prism-static|prism-silent|st-plain|raw-asgi"
 
 
-def mock_command(port: int, source: str | None) -> str:
-    """The `campaign-mock serve` command the harness starts (from its own directory, so paths are absolute)."""
-    env = f"env PYTHONPATH={shlex.quote(source)} " if source else ""
+def mock_command(port: int, source: str | None, cache: Path | None = None) -> str:
+    """The `campaign-mock serve` command the harness starts (from its own directory, so paths are absolute). Another
+    build gets a cache directory of its own (`cache`): builds whose spec caches differ would otherwise overwrite
+    each other's, and every start of either, interleaved, would be a cold one."""
+    env = f"env PYTHONPATH={shlex.quote(source)} XDG_CACHE_HOME={shlex.quote(str(cache))} " if source else ""
     serve = [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port), "--scenario", str(SCENARIO)]
     return f"exec {env}{shlex.join(serve)}"
 
@@ -104,9 +107,10 @@ def main() -> int:
     args = ["bash", str(script), "--reps", str(opts.reps), "--startup-reps", str(opts.startup_reps)]
     names = [name for name, _ in targets]
     args += ["--only", f"^({opts.only}|{'|'.join(names)})$"]
+    caches = Path(tempfile.mkdtemp(prefix="campaign-mock-bench-cache-"))
     for i, (name, src) in enumerate(targets):
         port = opts.port + i
-        args += ["--add", name, f"http://127.0.0.1:{port}{PATH}", mock_command(port, src)]
+        args += ["--add", name, f"http://127.0.0.1:{port}{PATH}", mock_command(port, src, caches / name)]
     opts.results.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "RESULTS_ROOT": str(opts.results), "BENCH_TOKEN": TOKEN}
     before = set(opts.results.iterdir())

@@ -9,7 +9,9 @@ answer arrives.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import tracemalloc
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from campaign_mock.app import MockApp
+from campaign_mock.app import MockApp, create_app
 from campaign_mock.server import MockServer
 
 SESSION = "filled"
@@ -88,3 +90,42 @@ def test_a_dropped_session_is_freed_without_waiting_for_the_garbage_collector(
 
     assert dropped.status_code in (200, 204), dropped.text
     assert alive == [], f"still in memory after the session was dropped: {alive}"
+
+
+def test_an_answer_kept_in_the_journal_costs_about_its_own_size() -> None:
+    """The journal keeps its newest 10,000 exchanges: each must hold the answer's bytes, not an encoder's buffer
+    several times their size."""
+    app = create_app()
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "path": "/leadterra/v1/sender-pools",
+        "raw_path": b"/leadterra/v1/sender-pools",
+        "query_string": b"",
+        "headers": [(b"authorization", b"Bearer sk_test_leadterra")],
+    }
+    sizes: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            sizes.append(len(message["body"]))
+
+    async def requests(count: int) -> None:
+        for _ in range(count):
+            await app(dict(scope), receive, send)
+
+    asyncio.run(requests(10))  # the session is built, the router has seen the path
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        asyncio.run(requests(1_000))
+        per_exchange = (tracemalloc.get_traced_memory()[0] - before) / 1_000
+    finally:
+        tracemalloc.stop()
+
+    assert len(list(app.journal.entries())) == 1_010
+    assert per_exchange < sizes[-1] + 1_024, f"{per_exchange:.0f} bytes kept per exchange for a {sizes[-1]}-byte answer"

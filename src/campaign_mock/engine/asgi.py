@@ -55,7 +55,9 @@ def encode_json(body: Any) -> bytes:
     (str keys, text, numbers, lists, maps), several times quicker; what it refuses (an integer past 64 bits, a
     key that is not text) goes to the json module, which writes it or raises as it always did."""
     try:
-        return orjson.dumps(body)
+        # Copied to bytes of their own size: orjson's bytes keep the buffer it wrote into (4 KiB at least, twice the
+        # text for a long one), and the journal keeps thousands of answers. The copy costs a fraction of the encoding.
+        return memoryview(orjson.dumps(body)).tobytes()
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return _ENCODER.encode(body).encode()
 
