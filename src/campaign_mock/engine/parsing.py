@@ -166,7 +166,9 @@ def parse_request(
     issues: list[Issue] = []
     for param in op.parameters:
         if param.location == "path":
-            issues += _prefixed(param.validator.issues(path_params.get(param.name, "")), param.name)
+            found = param.validator.issues(path_params.get(param.name, ""))
+            if found:  # most requests: none, and nothing more to do
+                issues += _prefixed(found, param.name)
     raw_query: dict[str, list[str]] = {}
     if query_string:
         try:
@@ -189,7 +191,8 @@ def parse_request(
             continue
         value = _coerce(values, param.types, param.item_types)
         found = param.validator.issues(value)
-        issues += _prefixed(found, param.name)
+        if found:
+            issues += _prefixed(found, param.name)
         query[param.name] = value
     if strict_query:
         for name in raw_query:
