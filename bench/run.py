@@ -879,18 +879,17 @@ def main() -> int:
                 for s in servers.values():
                     s.stop()
                 close_loadgen()
-        if "log" not in opts.skip:
-            print("request log: serve vs serve --quiet ...", file=sys.stderr, flush=True)
-            try:
-                results["request_log"] = request_log(opts)
-            finally:
-                close_loadgen()
-        if "vendors" not in opts.skip:
-            print("vendors: one request per vendor, mock vs bare ...", file=sys.stderr, flush=True)
-            try:
-                results["vendors"] = vendors(opts)
-            finally:
-                close_loadgen()
+        phases = [
+            ("log", "request_log", "request log: serve vs serve --quiet", request_log),
+            ("vendors", "vendors", "vendors: one request per vendor, mock vs bare", vendors),
+        ]
+        for skip_name, key, title, phase in phases:
+            if skip_name not in opts.skip:
+                print(f"{title} ...", file=sys.stderr, flush=True)
+                try:
+                    results[key] = phase(opts)
+                finally:
+                    close_loadgen()
         if "micro" not in opts.skip:
             print("micro costs (in-process) ...", file=sys.stderr, flush=True)
             results["micro"] = micro(opts)

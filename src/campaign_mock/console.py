@@ -141,7 +141,7 @@ class RequestLog:
         request = (ex.session_name, ex.method, ex.root, ex.full_path, ex.query)
         middle = self._middles.get(request)
         if middle is None:
-            middle = self._middle(*request)
+            middle = self._middle(request)
         status = ex.reply.status if ex.reply is not None else 0
         marks = " !violation" if ex.violations else ""
         if ex.fault is not None or ex.injected:
@@ -152,10 +152,11 @@ class RequestLog:
         if len(self._lines) == 1:
             asyncio.get_running_loop().call_later(self.delay, self.flush)
 
-    def _middle(self, session: str, method: str, root: str, full_path: str, query: str) -> str:
-        """`session METHOD /path?names` as a line shows it, remembered: clients send the same few requests over and
-        over (bounded, as a client walking through ids must not grow it for ever)."""
-        request = (session, method, root, full_path, query)
+    def _middle(self, request: tuple[str, str, str, str, str]) -> str:
+        """`session METHOD /path?names` as a line shows it for `(session, method, root, full_path, query)`,
+        remembered: clients send the same few requests over and over (bounded, as a client walking through ids must
+        not grow it for ever)."""
+        session, method, root, full_path, query = request
         path = root + full_path
         if query:
             # Names only: a value may be a credential, and the log never shows one.

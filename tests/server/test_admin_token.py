@@ -6,9 +6,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +16,7 @@ from campaign_mock import MockServer
 from campaign_mock.app import Settings
 from campaign_mock.cli import main
 from campaign_mock.engine.admin_auth import TOKEN_ENV
-from campaign_mock.server import free_port
-from serving import wait_until_up
+from serving import serving
 
 TOKEN = "tok-" + secrets.token_urlsafe(16)
 DEMO_KEYS = ("sk_test_leadterra", "otr_test_foxreach", "vg_test_voicegenie", "sk_test_sonarly")
@@ -148,24 +144,10 @@ def test_serve_takes_the_token_from_the_environment_and_logs_no_secret(tmp_path:
     bad; then the whole console output holds the token nowhere, and the demo keys nowhere after the banner (which
     shows them on purpose: they are the documented demo credentials)."""
     token = "env-" + secrets.token_urlsafe(16)
-    port = free_port()
-    log_path = tmp_path / "serve.log"
-    env = {**os.environ, TOKEN_ENV: token}
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "campaign_mock", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, trust_env=False) as client:
-                wait_until_up(client, server, log_path)
-                banner_end = len(log_path.read_bytes())
-                _traffic(client, token)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+    log_path = tmp_path / "serve.log"  # where `serving` writes the server's output
+    with serving(tmp_path, {**os.environ, TOKEN_ENV: token}) as client:
+        banner_end = len(log_path.read_bytes())
+        _traffic(client, token)
     output = log_path.read_text(encoding="utf-8", errors="replace")
     assert token not in output
     after_banner = output[banner_end:]

@@ -22,3 +22,9 @@ def plain_copy(data: T) -> T:
     except ValueError:
         return copy.deepcopy(data)
     return copied
+
+
+def owned(value: T) -> T:
+    """`value` to store or hand out without sharing it: a list or map copied (`plain_copy`), anything else (text,
+    numbers, true/false, null: nothing can change them) as it is, for free."""
+    return plain_copy(value) if isinstance(value, (list, dict)) else value  # a tuple: a union is built on every call

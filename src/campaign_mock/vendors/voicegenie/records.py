@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ...engine.clock import format_instant, parse_instant
-from ...engine.plaincopy import plain_copy
+from ...engine.plaincopy import owned
 
 Record = dict[str, Any]  # one record in its wire (scenario) form
 
@@ -203,7 +203,7 @@ def fill_user(user: Record, now: str, object_id: str) -> Record:
     user.setdefault("name", user["email"].split("@")[0])
     for key, value in USER_DEFAULTS.items():
         if key not in user:
-            user[key] = plain_copy(value)
+            user[key] = owned(value)
     user.setdefault("createdAt", now)
     user.setdefault("updatedAt", user["createdAt"])
     return user
