@@ -41,6 +41,11 @@ def parse_instant(text: str) -> datetime:
     return value
 
 
+def instant(stamp: float) -> datetime:
+    """A clock reading (epoch seconds) as an aware UTC datetime."""
+    return datetime.fromtimestamp(stamp, UTC)
+
+
 def format_instant(moment: datetime) -> str:
     """`2025-01-15T11:00:00Z`: UTC, seconds precision, the form the vendors document."""
     global _last_formatted
@@ -81,7 +86,7 @@ class Clock:
         return stamp if stamp < _LATEST else _LATEST
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp(), UTC)
+        return instant(self.timestamp())
 
     def set(self, now: datetime | None = None, frozen: bool | None = None) -> None:
         """Move to `now` (keeping the frozen state) and/or freeze or release the clock at its current reading."""

@@ -164,11 +164,10 @@ def parse_request(
     the request's media type (see `media_type`); `refuses` says whether the vendor documents a refusal of a body
     sent to an operation that takes none (if not, it is answered as usual, with the body as a lapse)."""
     issues: list[Issue] = []
-    for param in op.parameters:
-        if param.location == "path":
-            found = param.validator.issues(path_params.get(param.name, ""))
-            if found:  # most requests: none, and nothing more to do
-                issues += _prefixed(found, param.name)
+    for param in op.path_parameters:
+        found = param.validator.issues(path_params.get(param.name, ""))
+        if found:  # most requests: none, and nothing more to do
+            issues += _prefixed(found, param.name)
     raw_query: dict[str, list[str]] = {}
     if query_string:
         try:
@@ -179,11 +178,7 @@ def parse_request(
         for name, value in pairs:
             raw_query.setdefault(name, []).append(value)
     query: dict[str, Any] = {}
-    known = set()
-    for param in op.parameters:
-        if param.location != "query":
-            continue
-        known.add(param.name)
+    for param in op.query_parameters:
         values = raw_query.get(param.name)
         if values is None:
             if param.required:
@@ -196,7 +191,7 @@ def parse_request(
         query[param.name] = value
     if strict_query:
         for name in raw_query:
-            if name not in known:
+            if name not in op.query_names:
                 issues.append(Issue((name,), "", f"unexpected query parameter {name!r}"))
     if issues:
         raise RequestInvalid(issues, "query")
@@ -239,6 +234,8 @@ def parse_request(
 
 def _holds_data(body: bytes) -> bool:
     """Whether a body carries anything: some clients send `{}` (or whitespace) where an operation takes no body."""
+    if not body:  # most requests to such an operation
+        return False
     text = body.strip()
     return bool(text) and not (text.startswith(b"{") and text.endswith(b"}") and not text[1:-1].strip())
 

@@ -18,8 +18,8 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
@@ -29,7 +29,7 @@ from .admin import Admin
 from .admin_auth import AdminGuard, Unauthorized
 from .asgi import ClientGone, close_connection, read_body, send_cut, send_json
 from .catalog import ADMIN, Catalog
-from .clock import format_instant
+from .clock import format_instant, instant
 from .errors import (
     ApiError,
     InjectedFault,
@@ -40,7 +40,7 @@ from .errors import (
     RouteNotFound,
 )
 from .faults import Step, take_fault
-from .journal import Entry, Journal, Violation
+from .journal import Journal, Violation
 from .parsing import Form, Parsed, media_type, parse_request, read_form
 from .rate_limit import Decision, RateLimitPolicy
 from .routing import Match, NoMatch, Router
@@ -84,8 +84,9 @@ class Exchange:
     injected: bool = False  # the reply is an injected fault's
     exempt: bool = False  # the reply may have a status the operation does not document (a fault's, a mock limit's)
     checked: bool = True  # the reply is checked against the spec (not a 501 or a crash report)
-    violations: list[Violation] = field(default_factory=list)
-    lapses: list[Issue] = field(default_factory=list)  # what the request got wrong without being refused for it
+    # Empty tuples until there is something to say (most requests): no list is made for nothing.
+    violations: Sequence[Violation] = ()
+    lapses: Sequence[Issue] = ()  # what the request got wrong without being refused for it
 
 
 class Pipeline:
@@ -300,9 +301,9 @@ class Pipeline:
             """A refusal the vendor documents for this operation; else the request is answered as usual."""
             return op.response_for(renderer.documented(error).status) is not None
 
-        content_type = media_type(ex.headers)
+        content_type = media_type(ex.headers) if ex.body else JSON  # it is only read for a body
         parsed = parse_request(op, match.path_params, ex.query, ex.body, strict_query, form, content_type, refuses)
-        ex.lapses = list(parsed.lapses)
+        ex.lapses = parsed.lapses
         return parsed
 
     async def _handle(self, ex: Exchange, vendor: Vendor[Any], parsed: Parsed) -> Reply:
@@ -313,8 +314,9 @@ class Pipeline:
         if handler is None:
             ex.checked = False
             return _not_implemented(op)
-        now = session.clock.now()
-        state = session.catch_up(vendor.name, now)
+        stamp = session.clock.timestamp()
+        state = session.catch_up(vendor.name, stamp)
+        now = instant(stamp)
         # Positional, in field order: a keyword call costs nearly twice as much, and one is made per request.
         call = Call(
             op,
@@ -344,7 +346,7 @@ class Pipeline:
         documented = renderer.documented(error)
         documented.operation = ex.operation
         if isinstance(error, RequestInvalid) and ex.session is not None:
-            ex.violations.append(self._request_violation(ex, error.issues, documented.status, service))
+            ex.violations = [*ex.violations, self._request_violation(ex, error.issues, documented.status, service)]
         ex.reply = Reply(documented.status, renderer.render(documented), dict(documented.headers))
         if isinstance(error, MethodNotAllowed):
             ex.reply.headers["Allow"] = ", ".join(error.allowed)
@@ -361,9 +363,11 @@ class Pipeline:
         op = ex.operation
         # A fault may answer any status; a body it carries for a documented one is still checked.
         if op is not None and ex.checked and not (ex.exempt and op.response_for(reply.status) is None):
-            ex.violations += self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
+            broken = self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
+            if broken:
+                ex.violations = [*ex.violations, *broken]
         if ex.lapses and vendor is not None and ex.session is not None:
-            ex.violations.append(self._request_violation(ex, ex.lapses, reply.status, vendor.name))
+            ex.violations = [*ex.violations, self._request_violation(ex, ex.lapses, reply.status, vendor.name)]
         if vendor is not None and vendor.rate_limit is not None:
             decision = ex.decision or self._peek(ex, vendor)
             if decision is not None:
@@ -411,26 +415,24 @@ class Pipeline:
         assert reply is not None
         op = ex.operation
         journal = self.journal
-        # Positional, in field order: a keyword call costs nearly twice as much, and one is made per request.
-        journal.add(
-            Entry(
-                journal.next_id(),
-                session.clock.timestamp(),  # time
-                ex.session_name,
-                ex.service,
-                op.operation_id if op else None,
-                ex.method,
-                ex.path,
-                ex.query,
-                ex.raw_headers,
-                ex.body,
-                reply.status,
-                reply.headers,
-                payload,
-                (time.perf_counter() - ex.started) * 1000,
-                ex.violations,
-                ex.injected,
-            )
+        # Positional, in Entry's field order: the journal keeps them as they are (see Journal.record).
+        journal.record(
+            journal.next_id(),
+            session.clock.timestamp(),  # time
+            ex.session_name,
+            ex.service,
+            op.operation_id if op else None,
+            ex.method,
+            ex.path,
+            ex.query,
+            ex.raw_headers,
+            ex.body,
+            reply.status,
+            reply.headers,
+            payload,
+            (time.perf_counter() - ex.started) * 1000,
+            ex.violations,
+            ex.injected,
         )
 
     def _check_response(self, op: Operation, reply: Reply, session: str) -> list[Violation]:
@@ -482,7 +484,7 @@ class Pipeline:
         ex.checked = False
         session = ex.session.name if ex.session else ADMIN
         issue = {"schemaPath": "", "message": "handler raised an exception", "where": ""}
-        ex.violations.append(self._response_violation(session, op, 500, [issue]))
+        ex.violations = [*ex.violations, self._response_violation(session, op, 500, [issue])]
         message = "the mock's handler failed; see the server log"
         return Reply(500, {"error": "mock_internal_error", "operation": op.operation_id, "message": message})
 
@@ -499,7 +501,7 @@ class Pipeline:
             self._now_text(session),
         )
 
-    def _request_violation(self, ex: Exchange, found: list[Issue], status: int, service: str) -> Violation:
+    def _request_violation(self, ex: Exchange, found: Sequence[Issue], status: int, service: str) -> Violation:
         issues = tuple({"where": i.where, "schemaPath": i.schema_path, "message": i.message} for i in found)
         op = ex.operation
         session = ex.session_name

@@ -18,7 +18,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .chance import Chance
-from .clock import Clock
+from .clock import Clock, instant
 from .delivery import Dispatcher
 from .errors import ConfigError, Problem
 from .faults import Fault
@@ -48,7 +48,8 @@ class Session:
         self.scenario = scenario
         self.catalog = catalog
         self.server_clock = server_clock
-        self.own_clock: Clock | None = None
+        self.clock = server_clock  # the one it reads: its own once it has one (read on every request: no property)
+        self._own_clock: Clock | None = None
         if own_clock:
             self.set_clock(own_clock)
         self.ids = IdFactory(counters=scenario.ids)
@@ -72,8 +73,14 @@ class Session:
         self._operation_policies: dict[tuple[str, str], RateLimitPolicy] = {}
 
     @property
-    def clock(self) -> Clock:
-        return self.own_clock or self.server_clock
+    def own_clock(self) -> Clock | None:
+        """The session's own clock, or None while it follows the server clock."""
+        return self._own_clock
+
+    @own_clock.setter
+    def own_clock(self, clock: Clock | None) -> None:
+        self._own_clock = clock
+        self.clock = clock or self.server_clock
 
     def set_clock(self, setting: dict[str, Any]) -> None:
         """Give the session its own clock (from now on it no longer follows the server clock).
@@ -100,11 +107,15 @@ class Session:
     def context(self, now: datetime | None = None) -> StateContext:
         return StateContext(now or self.clock.now(), self.ids, self.chance, self.emit)
 
-    def catch_up(self, vendor: str, now: datetime | None = None) -> VendorState:
-        """The vendor's state, with whatever became due up to `now` (the session's clock) done."""
+    def catch_up(self, vendor: str, stamp: float | None = None) -> VendorState:
+        """The vendor's state, with whatever became due up to `stamp` (a reading of the session's clock; by
+        default, its reading now) done."""
         state = self.states[vendor]
         if type(state).advance_to is not VendorState.advance_to:  # most states have nothing that runs by itself
-            state.advance_to(self.context(now))
+            if stamp is None:
+                stamp = self.clock.timestamp()
+            if stamp >= state.due_at():  # on most requests, nothing is due
+                state.advance_to(self.context(instant(stamp)))
         return state
 
     def _build_states(self, sections: dict[str, dict[str, Any]]) -> dict[str, VendorState]:

@@ -23,7 +23,7 @@ import pickle
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -88,6 +88,19 @@ class Operation:
 
     def response_for(self, status: int) -> ResponseSpec | None:
         return self.responses.get(status, self.default_response)
+
+    # What reading a request goes through, sorted once (it is done on every request).
+    @cached_property
+    def path_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    @cached_property
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    @cached_property
+    def query_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.query_parameters)
 
 
 @dataclass

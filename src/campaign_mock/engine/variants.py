@@ -21,17 +21,15 @@ class Variant:
             raise ValueError(f"variant {self.name}: default {self.default!r} is not a choice")
 
 
-class Variants:
-    """The choices in force for one session: the defaults, overridden by the scenario."""
+class Variants(dict[str, str]):
+    """The choices in force for one session, by variant name: the defaults, overridden by the scenario. A plain
+    map, so that a handler's lookup (one or two a request) is a dict's; nothing changes it once it is built."""
 
     def __init__(self, declared: dict[str, Variant], chosen: dict[str, str] | None = None) -> None:
-        self._declared = declared
+        super().__init__({name: variant.default for name, variant in declared.items()})
         self._chosen = dict(chosen or {})
-
-    def __getitem__(self, name: str) -> str:
-        if name in self._chosen:
-            return self._chosen[name]
-        return self._declared[name].default
+        self.update(self._chosen)
 
     def chosen(self) -> dict[str, str]:
+        """What the scenario chose (the defaults left out)."""
         return dict(self._chosen)

@@ -9,6 +9,7 @@ name, and raise `ApiError` for documented errors.
 from __future__ import annotations
 
 import inspect
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from .specs import Operation
 from .variants import Variant, Variants
 
 
-@dataclass
+@dataclass(slots=True)  # one is made per request
 class Reply:
     """An answer: a JSON body (any JSON value), or bytes in `media_type` (a file download, say)."""
 
@@ -69,7 +70,14 @@ class VendorState(ABC):
 
     def advance_to(self, ctx: StateContext) -> None:  # noqa: B027 - most states have nothing that runs by itself
         """Do, in time order, whatever became due up to `ctx.now`. Called before a handler runs and before an
-        export, however far the clock moved since the last call."""
+        export, however far the clock moved since the last call (and even if it moved back), once the clock has
+        reached `due_at()`."""
+
+    def due_at(self) -> float:
+        """The clock reading (epoch seconds) from which `advance_to` may have something to do: before it, the
+        engine does not call it, and builds no context for it. A state that cannot tell cheaply keeps this
+        default, minus infinity (it is called every time)."""
+        return -math.inf
 
 
 StateT = TypeVar("StateT", bound=VendorState)

@@ -106,6 +106,10 @@ class Sequencer:
             at, kind, a, b, c = _fields(heapq.heappop(heap))
             do[kind](self, at, a, b, c)
 
+    def due_at(self) -> float:
+        """The instant of the first thing on the heap (`run` does it once `until` reaches it); inf: nothing."""
+        return self._heap[0] >> _INSTANT_SHIFT if self._heap else math.inf
+
     def schedule(self, cidx: int, lidx: int, due: int) -> None:
         """Put the lead's next step on the heap for `due` (what its progress says)."""
         heapq.heappush(self._heap, _entry(due, SEND, cidx, lidx, self.campaigns[cidx]["progress"][lidx]["nextStep"]))

@@ -9,6 +9,7 @@ sending.py's; this module decides what the API calls change.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, cast
@@ -118,6 +119,12 @@ class LeadterraState(VendorState):
         self.sequencer(ctx).run(ctx.now.timestamp(), ctx.ids, ctx.emit)
         if ctx.now.timestamp() >= self._next_refill:
             self.refresh_pools(ctx.now)
+
+    def due_at(self) -> float:
+        # Until the sequencer is built (by the first advance), what is scheduled is not known.
+        if self._sequencer is None:
+            return -math.inf
+        return min(self._sequencer.due_at(), self._next_refill)
 
     def sequencer(self, ctx: StateContext) -> Sequencer:
         if self._sequencer is None:
