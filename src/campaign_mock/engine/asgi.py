@@ -14,6 +14,7 @@ from starlette.types import Receive, Send
 from .errors import PayloadTooLarge
 
 _HTTP1 = ("1.1", "1.0")
+_JSON_TYPE = (b"content-type", b"application/json")
 
 
 class ClientGone(Exception):
@@ -114,7 +115,9 @@ def _framed(
     else:
         payload, content_type = encode_json(body), "application/json"
     if not headers:  # most answers: only the framing headers
-        length = (b"content-length", str(len(payload)).encode())
+        length = (b"content-length", b"%d" % len(payload))
+        if content_type == "application/json":
+            return [_JSON_TYPE, length], payload
         return ([(b"content-type", content_type.encode("latin-1")), length] if content_type else [length]), payload
     named: dict[str, str] = {} if content_type is None else {"content-type": content_type}
     # One value per header, whatever the case it was set in; later settings (a fault's) win.

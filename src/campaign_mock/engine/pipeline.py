@@ -133,15 +133,15 @@ class Pipeline:
         except ClientGone:
             return  # the request never arrived in full: nothing was done, and there is nobody to answer
         assert ex.reply is not None
-        reply = ex.reply
-        if ex.fault is not None and ex.fault.reset:
+        reply, fault = ex.reply, ex.fault
+        if fault is None or not (fault.reset or fault.malformed):
+            payload = await send_json(send, reply.status, reply.body, reply.headers, reply.media_type)
+        elif fault.reset:
             await close_connection(receive)
             ex.reply = Reply(0)  # journaled as status 0: no answer at all
             payload = b""
-        elif ex.fault is not None and ex.fault.malformed:
-            payload = await send_cut(send, receive, reply.status, reply.body, reply.headers, reply.media_type)
         else:
-            payload = await send_json(send, reply.status, reply.body, reply.headers, reply.media_type)
+            payload = await send_cut(send, receive, reply.status, reply.body, reply.headers, reply.media_type)
         self._record(ex, payload)
         if ex.session is not None:
             self.store.mark_changed(ex.session.name)  # for the state file: a request that reached it may change it
