@@ -29,7 +29,7 @@ from .admin import Admin
 from .admin_auth import AdminGuard, Unauthorized
 from .asgi import ClientGone, close_connection, read_body, send_cut, send_json
 from .catalog import ADMIN, Catalog
-from .clock import format_instant, instant
+from .clock import format_instant
 from .errors import (
     ApiError,
     InjectedFault,
@@ -152,7 +152,8 @@ class Pipeline:
     def _session_step(self, scope: Scope) -> Exchange:
         """Read the session (header or path prefix) and the service prefix off the request."""
         raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw_headers}
+        names = _HEADER_NAMES
+        headers = {names.get(k) or _header_name(k): v.decode("latin-1") for k, v in raw_headers}
         raw_path = scope.get("raw_path")
         path: str = _decoded_except_slashes(raw_path) if raw_path else scope["path"]
         session_name = headers.get("x-mock-session") or DEFAULT_SESSION
@@ -316,7 +317,6 @@ class Pipeline:
             return _not_implemented(op)
         stamp = session.clock.timestamp()
         state = session.catch_up(vendor.name, stamp)
-        now = instant(stamp)
         # Positional, in field order: a keyword call costs nearly twice as much, and one is made per request.
         call = Call(
             op,
@@ -326,7 +326,7 @@ class Pipeline:
             ex.headers,
             ex.principal,
             state,
-            now,
+            stamp,
             session.ids,
             session.chance,
             session.variants,
@@ -563,6 +563,19 @@ def _decoded_except_slashes(raw: bytes) -> str:
     if "%" not in text:
         return text
     return "%2F".join(unquote(part) for part in _ENCODED_SLASH.split(text))
+
+
+# Header names as read (lower-case text), by their bytes: clients send the same few names on every request, and a
+# lookup costs less than decoding and lower-casing them again. Bounded, as a client may send any names.
+_HEADER_NAMES: dict[bytes, str] = {}
+_KNOWN_HEADER_NAMES = 256
+
+
+def _header_name(raw: bytes) -> str:
+    if len(_HEADER_NAMES) >= _KNOWN_HEADER_NAMES:
+        _HEADER_NAMES.clear()
+    name = _HEADER_NAMES[raw] = raw.decode("latin-1").lower()
+    return name
 
 
 def _without_body(send: Send) -> Send:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .chance import Chance
-from .clock import Clock, instant
+from .clock import Clock
 from .delivery import Dispatcher
 from .errors import ConfigError, Problem
 from .faults import Fault
@@ -115,7 +115,7 @@ class Session:
             if stamp is None:
                 stamp = self.clock.timestamp()
             if stamp >= state.due_at():  # on most requests, nothing is due
-                state.advance_to(self.context(instant(stamp)))
+                state.advance_to(StateContext.at(stamp, self.ids, self.chance, self.emit))
         return state
 
     def _build_states(self, sections: dict[str, dict[str, Any]]) -> dict[str, VendorState]:

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any, Generic, Self, TypeVar
 
 from .chance import Chance
-from .clock import Clock
+from .clock import Clock, instant
 from .errors import (
     ApiError,
     InjectedFault,
@@ -47,15 +47,37 @@ class Reply:
     media_type: str | None = None  # for a bytes body; the spec must list it for the status
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, and one is made per request
 class StateContext:
-    """What building a state, or moving it on in time, may use: the clock's reading, the session's id factory
-    and its seeded outcomes."""
+    """What building a state, or moving it on in time, may use: the clock's reading (`now`, and `stamp` in epoch
+    seconds), the session's id factory, its seeded outcomes, and where outbound webhook events go (see
+    engine/events.py)."""
 
-    now: datetime
+    __slots__ = ("_now", "chance", "emit", "ids", "stamp")
+    stamp: float
     ids: IdFactory
     chance: Chance
-    emit: EventSink = discard  # outbound webhook events (see engine/events.py)
+    emit: EventSink
+    _now: datetime | None
+
+    def __init__(self, now: datetime, ids: IdFactory, chance: Chance, emit: EventSink = discard) -> None:
+        self.stamp, self._now = now.timestamp(), now
+        self.ids, self.chance, self.emit = ids, chance, emit
+
+    @classmethod
+    def at(cls, stamp: float, ids: IdFactory, chance: Chance, emit: EventSink = discard) -> StateContext:
+        """The context of a clock reading: its datetime is made only if something reads `now` (most requests
+        never do, and making one costs more than the rest of the context)."""
+        ctx = cls.__new__(cls)
+        ctx.stamp, ctx._now = stamp, None
+        ctx.ids, ctx.chance, ctx.emit = ids, chance, emit
+        return ctx
+
+    @property
+    def now(self) -> datetime:
+        now = self._now
+        if now is None:
+            now = self._now = instant(self.stamp)
+        return now
 
 
 class VendorState(ABC):
@@ -95,12 +117,25 @@ class Call(Generic[StateT, PrincipalT]):
     headers: Mapping[str, str]
     principal: PrincipalT
     state: StateT
-    now: datetime
+    stamp: float  # the clock's reading the request is handled at, in epoch seconds (`now` as a datetime)
     ids: IdFactory
     chance: Chance
     variants: Variants
     files: Mapping[str, UploadedFile] = field(default_factory=dict)  # a multipart body's file parts
     emit: EventSink = discard  # outbound webhook events (see engine/events.py)
+    _now: datetime | None = field(default=None, init=False, repr=False)
+
+    @property
+    def now(self) -> datetime:
+        """The clock's reading as a UTC datetime (made on first use: many handlers never read it)."""
+        now = self._now
+        if now is None:
+            now = self._now = instant(self.stamp)
+        return now
+
+    def context(self) -> StateContext:
+        """The state context of this call, for state methods that move records on in time."""
+        return StateContext.at(self.stamp, self.ids, self.chance, self.emit)
 
     def variant(self, variant: Variant) -> str:
         """The session's choice for one of the vendor's declared variants."""

@@ -4,17 +4,12 @@
 from __future__ import annotations
 
 from ...engine.clock import format_instant
-from ...engine.vendor import Call, Reply, StateContext
+from ...engine.vendor import Call, Reply
 from .records import Lead, Webhook
 from .state import LeadterraState
 from .variants import CREATE_CAMPAIGN_RESPONSE, SENDER_POOLS_SHAPE, START_RESPONSE, START_WITHOUT_LEADS
 
 LeadterraCall = Call[LeadterraState, str]  # the principal is the API key
-
-
-def _context(call: LeadterraCall) -> StateContext:
-    """What a call that starts sending hands the state: what is due at once is done in the same call."""
-    return StateContext(call.now, call.ids, call.chance, call.emit)
 
 
 async def list_sender_pools(call: LeadterraCall) -> Reply:
@@ -112,7 +107,7 @@ async def bulk_enroll_leads(call: LeadterraCall) -> Reply:
     campaign = state.campaign(call.path_params["id"])
     # Malformed addresses never get here: the spec's EmailAddress pattern answers them with 422.
     leads: list[Lead] = call.body["leads"]
-    result = state.enrol(campaign, leads, _context(call))
+    result = state.enrol(campaign, leads, call.context())
     return Reply(
         200,
         {
@@ -128,7 +123,7 @@ async def start_campaign(call: LeadterraCall) -> Reply:
     state = call.state
     campaign = state.campaign(call.path_params["id"])
     allow_empty = call.variant(START_WITHOUT_LEADS) == "queue_nothing"
-    queued = state.start(campaign, _context(call), allow_empty)
+    queued = state.start(campaign, call.context(), allow_empty)
     if call.variant(START_RESPONSE) == "wrapped":
         return Reply(
             200,
