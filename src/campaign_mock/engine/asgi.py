@@ -21,15 +21,21 @@ class ClientGone(Exception):
     """The client disconnected before its body arrived in full: nothing is to be done with the request."""
 
 
-async def read_body(receive: Receive, headers: dict[str, str], limit: int, http_version: str = "1.1") -> bytes:
-    """The whole request body. Raises PayloadTooLarge as soon as it is known to exceed `limit` bytes (a declared
-    `Content-Length` over the limit is refused before anything is read), and ClientGone on a disconnect.
-
-    An HTTP/1 request with neither a length nor a transfer encoding has no body (RFC 9112, 6.3), and one with a
-    length of 0 none either: nothing is read for them, which spares most requests a round through the server."""
+def declares_no_body(headers: dict[str, str], http_version: str = "1.1") -> bool:
+    """Whether the request says it has no body: an HTTP/1 request with neither a length nor a transfer encoding
+    (RFC 9112, 6.3), or any with a length of 0. Nothing need be read for it (most requests: a round through the
+    server spared)."""
     declared = headers.get("content-length", "")
-    if declared == "0" or (not declared and "transfer-encoding" not in headers and http_version in _HTTP1):
+    return declared == "0" or (not declared and "transfer-encoding" not in headers and http_version in _HTTP1)
+
+
+async def read_body(receive: Receive, headers: dict[str, str], limit: int, http_version: str = "1.1") -> bytes:
+    """The whole request body (nothing is read for one that `declares_no_body`). Raises PayloadTooLarge as soon as
+    it is known to exceed `limit` bytes (a declared `Content-Length` over the limit is refused before anything is
+    read), and ClientGone on a disconnect."""
+    if declares_no_body(headers, http_version):
         return b""
+    declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(limit)
     chunks = []

@@ -27,7 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from .admin import Admin
 from .admin_auth import AdminGuard, Unauthorized
-from .asgi import ClientGone, close_connection, read_body, send_cut, send_json
+from .asgi import ClientGone, close_connection, declares_no_body, read_body, send_cut, send_json
 from .catalog import ADMIN, Catalog
 from .clock import format_instant
 from .errors import (
@@ -189,7 +189,9 @@ class Pipeline:
         ex.session = self.store.get(ex.session_name)
         try:
             self._route(ex, self.catalog.routers[vendor.name], ex.path)  # first: a 413 names its operation too
-            ex.body = await read_body(receive, ex.headers, self.max_body_bytes, scope.get("http_version", "1.1"))
+            http_version = scope.get("http_version", "1.1")
+            if not declares_no_body(ex.headers, http_version):  # else ex.body stays empty, with no coroutine made
+                ex.body = await read_body(receive, ex.headers, self.max_body_bytes, http_version)
             if ex.session.faults:
                 await self._fault(ex, vendor)
             if ex.reply is None:

@@ -47,30 +47,13 @@ class Reply:
     media_type: str | None = None  # for a bytes body; the spec must list it for the status
 
 
-class StateContext:
-    """What building a state, or moving it on in time, may use: the clock's reading (`now`, and `stamp` in epoch
-    seconds), the session's id factory, its seeded outcomes, and where outbound webhook events go (see
-    engine/events.py)."""
+class ClockReading:
+    """`now` for what carries a reading of the clock as `stamp` (epoch seconds): the datetime is made on first use
+    (most requests never read it, and making one costs more than the rest of what carries it)."""
 
-    __slots__ = ("_now", "chance", "emit", "ids", "stamp")
+    __slots__ = ("_now", "stamp")
     stamp: float
-    ids: IdFactory
-    chance: Chance
-    emit: EventSink
     _now: datetime | None
-
-    def __init__(self, now: datetime, ids: IdFactory, chance: Chance, emit: EventSink = discard) -> None:
-        self.stamp, self._now = now.timestamp(), now
-        self.ids, self.chance, self.emit = ids, chance, emit
-
-    @classmethod
-    def at(cls, stamp: float, ids: IdFactory, chance: Chance, emit: EventSink = discard) -> StateContext:
-        """The context of a clock reading: its datetime is made only if something reads `now` (most requests
-        never do, and making one costs more than the rest of the context)."""
-        ctx = cls.__new__(cls)
-        ctx.stamp, ctx._now = stamp, None
-        ctx.ids, ctx.chance, ctx.emit = ids, chance, emit
-        return ctx
 
     @property
     def now(self) -> datetime:
@@ -78,6 +61,29 @@ class StateContext:
         if now is None:
             now = self._now = instant(self.stamp)
         return now
+
+
+class StateContext(ClockReading):
+    """What building a state, or moving it on in time, may use: the clock's reading (`now`, and `stamp` in epoch
+    seconds), the session's id factory, its seeded outcomes, and where outbound webhook events go (see
+    engine/events.py)."""
+
+    __slots__ = ("chance", "emit", "ids")
+    ids: IdFactory
+    chance: Chance
+    emit: EventSink
+
+    def __init__(self, now: datetime, ids: IdFactory, chance: Chance, emit: EventSink = discard) -> None:
+        self.stamp, self._now = now.timestamp(), now
+        self.ids, self.chance, self.emit = ids, chance, emit
+
+    @classmethod
+    def at(cls, stamp: float, ids: IdFactory, chance: Chance, emit: EventSink = discard) -> StateContext:
+        """The context of a clock reading, whose datetime is made only if something reads `now`."""
+        ctx = cls.__new__(cls)
+        ctx.stamp, ctx._now = stamp, None
+        ctx.ids, ctx.chance, ctx.emit = ids, chance, emit
+        return ctx
 
 
 class VendorState(ABC):
@@ -107,7 +113,7 @@ PrincipalT = TypeVar("PrincipalT")
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a setattr call per field, per request
-class Call(Generic[StateT, PrincipalT]):
+class Call(ClockReading, Generic[StateT, PrincipalT]):
     """One request as a handler sees it: authenticated, rate-limited, validated, and its state caught up."""
 
     operation: Operation
@@ -123,15 +129,7 @@ class Call(Generic[StateT, PrincipalT]):
     variants: Variants
     files: Mapping[str, UploadedFile] = field(default_factory=dict)  # a multipart body's file parts
     emit: EventSink = discard  # outbound webhook events (see engine/events.py)
-    _now: datetime | None = field(default=None, init=False, repr=False)
-
-    @property
-    def now(self) -> datetime:
-        """The clock's reading as a UTC datetime (made on first use: many handlers never read it)."""
-        now = self._now
-        if now is None:
-            now = self._now = instant(self.stamp)
-        return now
+    _now: datetime | None = field(default=None, init=False, repr=False)  # `now`, once read
 
     def context(self) -> StateContext:
         """The state context of this call, for state methods that move records on in time."""
