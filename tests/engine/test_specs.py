@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from fake_vendor import SPEC_FILE
 
-from campaign_mock.engine.errors import ConfigError
+from campaign_mock.engine.errors import ConfigError, RequestInvalid
+from campaign_mock.engine.parsing import parse_request
 from campaign_mock.engine.rate_limit import OperationLimit, RateLimitPolicy
 from campaign_mock.engine.specs import SPEC_DIR, load_spec
 
@@ -230,3 +231,35 @@ def test_a_pattern_that_is_no_regular_expression_is_refused_at_its_line_on_one_l
         f'{spec}:13: invalid schema: "([unclosed" is not a "regex"',
         f'{spec}:14: invalid schema: "[z-a]" is not a "regex"',
     ]
+
+
+PATH_PARAMETERS = """\
+openapi: 3.1.0
+info: {title: ids, version: "1"}
+paths:
+  /v1/a/{plain}/b/{short}/c/{hex}:
+    get:
+      operationId: get_abc
+      x-source: https://example.com/abc
+      parameters:
+        - {name: plain, in: path, required: true, schema: {type: string, description: any id, examples: [x1]}}
+        - {name: short, in: path, required: true, schema: {type: string, maxLength: 3}}
+        - {name: hex, in: path, required: true, schema: {type: string, pattern: "^[0-9a-f]+$"}}
+      responses:
+        "200": {description: ok}
+"""
+
+
+def test_a_path_parameter_that_only_says_string_takes_any_text_and_the_others_are_still_checked(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "ids.yaml"
+    spec.write_text(PATH_PARAMETERS, encoding="utf-8")
+    (op,) = load_spec("ids", spec).operations
+    assert {p.name: p.takes_any_text for p in op.path_parameters} == {"plain": True, "short": False, "hex": False}
+
+    parsed = parse_request(op, {"plain": "any text, even ☃", "short": "abc", "hex": "beef"}, "", b"", False)
+    assert parsed.path_params["plain"] == "any text, even ☃"
+    with pytest.raises(RequestInvalid) as caught:
+        parse_request(op, {"plain": "x", "short": "abcd", "hex": "xyz"}, "", b"", False)
+    assert sorted(i.path[0] for i in caught.value.issues) == ["hex", "short"]

@@ -165,6 +165,8 @@ def parse_request(
     sent to an operation that takes none (if not, it is answered as usual, with the body as a lapse)."""
     issues: list[Issue] = []
     for param in op.path_parameters:
+        if param.takes_any_text:
+            continue
         found = param.validator.issues(path_params.get(param.name, ""))
         if found:  # most requests: none, and nothing more to do
             issues += _prefixed(found, param.name)

@@ -52,7 +52,16 @@ class Parameter:
     item_types: tuple[str, ...]
     validator: SchemaValidator
 
+    @cached_property
+    def takes_any_text(self) -> bool:
+        """Whether the schema only says "a string": no text can break it (every path segment is text), and reading
+        a request need not ask the validator."""
+        rules = {k: v for k, v in self.validator.schema.items() if k not in _ANNOTATIONS and not k.startswith("x-")}
+        return rules == {"type": "string"}
 
+
+# Schema keywords that say something about a value without constraining it.
+_ANNOTATIONS = frozenset(("$schema", "title", "description", "default", "examples", "example", "deprecated"))
 JSON = "application/json"
 FORM = "multipart/form-data"
 
