@@ -56,9 +56,11 @@ def compile_sources(sources: list[Path]) -> None:
 def ratios(run_dir: Path, mocks: list[str]) -> list[str]:
     """The mocks' figures over the anchors', from the run's raw measurements (medians of the load reps)."""
     per: dict[str, dict[str, list[float]]] = {}
+    by_round: dict[str, dict[int, float]] = {}  # target -> rep -> c32 req/s
     for line in (run_dir / "raw.jsonl").read_text().splitlines():
         row: dict[str, Any] = json.loads(line)
         if row.get("kind") == "c32":
+            by_round.setdefault(row["target"], {})[row["rep"]] = row["rps"]
             figures = per.setdefault(row["target"], {})
             figures.setdefault("rps", []).append(row["rps"])
             figures.setdefault("p99", []).append(row["p99_us"])
@@ -84,6 +86,15 @@ def ratios(run_dir: Path, mocks: list[str]) -> list[str]:
             a = med.get(anchor, {})
             if key in m and key in a and a[key]:
                 lines.append(f"{mock}: {label} = {m[key] / a[key]:.2f}")
+        # The same ratio round by round (each round runs every target back to back): on a machine whose speed drifts
+        # over minutes, a round's pair has seen the same machine, where the medians of each may not have.
+        plain, ours = by_round.get("st-plain", {}), by_round.get(mock, {})
+        paired = sorted(ours[rep] / plain[rep] for rep in ours.keys() & plain.keys() if plain[rep])
+        if paired:
+            shown = ", ".join(f"{r:.2f}" for r in paired)
+            lines.append(
+                f"{mock}: req/s c32 / st-plain's in the same round: median {statistics.median(paired):.2f} ({shown})"
+            )
     return lines
 
 
