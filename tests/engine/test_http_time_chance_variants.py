@@ -148,3 +148,18 @@ def test_variant_chosen_for_one_session_leaves_the_others_alone(client: TestClie
 
     assert loaded.status_code == 200
     assert (formal.json(), plain.json()) == ({"greeting": "Good day"}, {"greeting": "Hi"})
+
+
+def test_state_is_not_moved_on_before_the_instant_it_says_something_falls_due(make_client: MakeClient) -> None:
+    client = make_client(f"{FROZEN_DEFAULT}vendors:\n  fakevendor:\n    quiet_until: '2025-01-15T11:00:00Z'\n")
+
+    client.get(f"{PREFIX}/v1/things")
+    client.post("/__admin/clock/advance", json={"seconds": 3599})
+    client.get(f"{PREFIX}/v1/things")
+    assert _advanced(client) == []  # neither requests, the clock move nor the export: nothing was due yet
+
+    client.post("/__admin/clock/advance", json={"seconds": 1})
+    response = client.get(f"{PREFIX}/v1/now")
+
+    assert response.json() == {"now": "2025-01-15T11:00:00Z", "advancedTo": "2025-01-15T11:00:00Z"}
+    assert _advanced(client) == ["2025-01-15T11:00:00Z"] * 3  # the clock move, the request and the export

@@ -88,6 +88,10 @@ class Exchange:
     violations: Sequence[Violation] = ()
     lapses: Sequence[Issue] = ()  # what the request got wrong without being refused for it
 
+    def note(self, *found: Violation) -> None:
+        if found:
+            self.violations = [*self.violations, *found]
+
 
 class Pipeline:
     """The engine's ASGI app: every request the Starlette router receives comes here."""
@@ -348,7 +352,7 @@ class Pipeline:
         documented = renderer.documented(error)
         documented.operation = ex.operation
         if isinstance(error, RequestInvalid) and ex.session is not None:
-            ex.violations = [*ex.violations, self._request_violation(ex, error.issues, documented.status, service)]
+            ex.note(self._request_violation(ex, error.issues, documented.status, service))
         ex.reply = Reply(documented.status, renderer.render(documented), dict(documented.headers))
         if isinstance(error, MethodNotAllowed):
             ex.reply.headers["Allow"] = ", ".join(error.allowed)
@@ -365,11 +369,9 @@ class Pipeline:
         op = ex.operation
         # A fault may answer any status; a body it carries for a documented one is still checked.
         if op is not None and ex.checked and not (ex.exempt and op.response_for(reply.status) is None):
-            broken = self._check_response(op, reply, ex.session.name if ex.session else ADMIN)
-            if broken:
-                ex.violations = [*ex.violations, *broken]
+            ex.note(*self._check_response(op, reply, ex.session.name if ex.session else ADMIN))
         if ex.lapses and vendor is not None and ex.session is not None:
-            ex.violations = [*ex.violations, self._request_violation(ex, ex.lapses, reply.status, vendor.name)]
+            ex.note(self._request_violation(ex, ex.lapses, reply.status, vendor.name))
         if vendor is not None and vendor.rate_limit is not None:
             decision = ex.decision or self._peek(ex, vendor)
             if decision is not None:
@@ -486,7 +488,7 @@ class Pipeline:
         ex.checked = False
         session = ex.session.name if ex.session else ADMIN
         issue = {"schemaPath": "", "message": "handler raised an exception", "where": ""}
-        ex.violations = [*ex.violations, self._response_violation(session, op, 500, [issue])]
+        ex.note(self._response_violation(session, op, 500, [issue]))
         message = "the mock's handler failed; see the server log"
         return Reply(500, {"error": "mock_internal_error", "operation": op.operation_id, "message": message})
 

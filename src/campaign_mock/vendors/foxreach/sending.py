@@ -137,7 +137,7 @@ class Sender:
 
     # -- moving on ----------------------------------------------------------------------------------
     def advance(self, ctx: StateContext) -> None:
-        now = int(ctx.now.timestamp())
+        now = int(ctx.stamp)
         if now < self.cursor:  # the clock moved back: go on from the new reading
             self.cursor, self.reload = now, True
         if self.reload:

@@ -116,8 +116,8 @@ class LeadterraState(VendorState):
         )
 
     def advance_to(self, ctx: StateContext) -> None:
-        self.sequencer(ctx).run(ctx.now.timestamp(), ctx.ids, ctx.emit)
-        if ctx.now.timestamp() >= self._next_refill:
+        self.sequencer(ctx).run(ctx.stamp, ctx.ids, ctx.emit)
+        if ctx.stamp >= self._next_refill:
             self.refresh_pools(ctx.now)
 
     def due_at(self) -> float:
@@ -221,7 +221,7 @@ class LeadterraState(VendorState):
         for lead in campaign["leads"][first:]:
             progress.append(new_progress(lead["email"], due))
             sequencer.schedule(cidx, len(progress) - 1, due)
-        sequencer.run(ctx.now.timestamp(), ctx.ids, ctx.emit)
+        sequencer.run(ctx.stamp, ctx.ids, ctx.emit)
         return len(campaign["leads"]) - first
 
     def start(self, campaign: Campaign, ctx: StateContext, allow_empty: bool) -> int:
@@ -239,12 +239,12 @@ class LeadterraState(VendorState):
             campaign["status"] = "running"
             notifier = Notifier(self.webhooks, ctx.emit)
             if notifier.wants(events.CAMPAIGN_STARTED):
-                notifier.send(events.CAMPAIGN_STARTED, ctx.now.timestamp(), events.campaign_started(campaign))
+                notifier.send(events.CAMPAIGN_STARTED, ctx.stamp, events.campaign_started(campaign))
             return self._begin_sequence(campaign, 0, ctx)
         campaign["status"] = "running"
         sequencer = self.sequencer(ctx)
         resumed = sequencer.resume(self._index_of(campaign), whole_seconds(ctx.now))
-        sequencer.run(ctx.now.timestamp(), ctx.ids, ctx.emit)
+        sequencer.run(ctx.stamp, ctx.ids, ctx.emit)
         return resumed
 
     def pause(self, campaign: Campaign, now: str) -> None:

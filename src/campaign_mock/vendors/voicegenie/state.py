@@ -82,7 +82,7 @@ class VoiceGenieState(VendorState):
         for call in self.calls:
             self._calls_of.setdefault(call["campaign_id"], []).append(call)
         self.dialer = Dialer(self)
-        now = ctx.now.timestamp()
+        now = ctx.stamp
         for campaign in self.campaigns:
             self.dialer.rebuild(campaign, now, ctx.chance)
         self.dialer.seen = now
@@ -124,7 +124,7 @@ class VoiceGenieState(VendorState):
         )
 
     def advance_to(self, ctx: StateContext) -> None:
-        self.dialer.advance(ctx.now.timestamp(), ctx.ids, ctx.chance)
+        self.dialer.advance(ctx.stamp, ctx.ids, ctx.chance)
 
     # -- lookups ------------------------------------------------------------------------------------
     def campaign(self, campaign_id: str) -> Record | None:
