@@ -166,12 +166,13 @@ class Pipeline:
             session_name, _, tail = path[len(SESSION_PREFIX) :].partition("/")
             root = SESSION_PREFIX + session_name
             path = "/" + tail
-        service, _, rest = path[1:].partition("/")
+        slash = path.find("/", 1)  # the end of the service prefix
+        service, within = (path[1:slash], path[slash:]) if slash > 0 else (path[1:], "/")
         query = scope.get("query_string", b"").decode("latin-1")
         # Positional, in field order: a keyword call costs nearly twice as much, and one is made per request.
         ex = Exchange(
             scope["method"],
-            "/" + rest,  # path, within the service
+            within,  # path
             path,  # full_path
             query,
             headers,

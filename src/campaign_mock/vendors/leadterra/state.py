@@ -122,9 +122,11 @@ class LeadterraState(VendorState):
 
     def due_at(self) -> float:
         # Until the sequencer is built (by the first advance), what is scheduled is not known.
-        if self._sequencer is None:
+        sequencer = self._sequencer
+        if sequencer is None:
             return -math.inf
-        return min(self._sequencer.due_at(), self._next_refill)
+        first = sequencer.due_at()
+        return first if first < self._next_refill else self._next_refill
 
     def sequencer(self, ctx: StateContext) -> Sequencer:
         if self._sequencer is None:
