@@ -116,23 +116,17 @@ _REMEMBERED_REQUESTS = 4096  # distinct requests whose line middle a RequestLog 
 _MILLIS = [".%03d" % ms for ms in range(1000)]  # noqa: UP031 - the millisecond part of a line's time
 
 
-# What a request leaves for its line: (time, milliseconds, session, method, root, full path, query, status,
-# a violation?, a fault?), formatted at the next flush.
-_Answered = tuple[float, float, str, str, str, str, str, int, bool, bool]
-
-
 class RequestLog:
     """`HH:MM:SS.mmm session METHOD /path status 1.2ms [!violation] [~fault]`, one line per answered request.
 
-    A request leaves only a tuple of what its line shows; lines are formatted and written together at most `delay`
-    seconds after the first of a batch, so that a busy server formats in one loop and writes (and flushes) a few
-    times a second rather than doing both once a request, and an idle one shows each line at once. A stream that
-    goes away (a closed pipe) ends the log, never the server."""
+    Lines are collected and written together at most `delay` seconds after the first of a batch, so that a busy
+    server writes (and flushes) a few times a second rather than once a request, and an idle one shows each line
+    at once. A stream that goes away (a closed pipe) ends the log, never the server."""
 
     def __init__(self, stream: TextIO, delay: float = 0.05) -> None:
         self.stream: TextIO | None = stream
         self.delay = delay
-        self._pending: list[_Answered] = []
+        self._lines: list[str] = []
         self._second = -1
         self._hms = ""
         self._middles: dict[tuple[str, str, str, str, str, int], str] = {}
@@ -140,60 +134,24 @@ class RequestLog:
     def __call__(self, ex: Exchange) -> None:
         if self.stream is None:
             return
-        # Positional, in _Answered's order: one tuple, nothing formatted yet.
-        self._pending.append(
-            (
-                time.time(),
-                (time.perf_counter() - ex.started) * 1000,  # milliseconds
-                ex.session_name,
-                ex.method,
-                ex.root,
-                ex.full_path,
-                ex.query,
-                ex.reply.status if ex.reply is not None else 0,
-                bool(ex.violations),
-                ex.fault is not None or ex.injected,
-            )
-        )
-        if len(self._pending) == 1:
-            asyncio.get_running_loop().call_later(self.delay, self.flush)
-
-    def flush(self) -> None:
-        pending, self._pending = self._pending, []
-        if not pending or self.stream is None:
-            return
-        text = "".join([self._line(*answered) for answered in pending])
-        try:
-            self.stream.write(text)
-            self.stream.flush()
-        except (OSError, ValueError):  # the reader went away (or the stream was closed): stop logging
-            self.stream = None
-
-    def _line(
-        self,
-        now: float,
-        elapsed: float,
-        session: str,
-        method: str,
-        root: str,
-        full_path: str,
-        query: str,
-        status: int,
-        violation: bool,
-        fault: bool,
-    ) -> str:
+        now = time.time()
         second = int(now)
         if second != self._second:  # formatting the time of day once a second is enough
             self._second, self._hms = second, time.strftime("%H:%M:%S", time.localtime(second))
+        elapsed = (time.perf_counter() - ex.started) * 1000
+        status = ex.reply.status if ex.reply is not None else 0
         # Everything of a line but its time, its duration and its marks is the same for a request that comes again.
-        request = (session, method, root, full_path, query, status)
+        request = (ex.session_name, ex.method, ex.root, ex.full_path, ex.query, status)
         middle = self._middles.get(request)
         if middle is None:
             middle = self._middle(request)
-        marks = " !violation" if violation else ""
-        if fault:
+        marks = " !violation" if ex.violations else ""
+        if ex.fault is not None or ex.injected:
             marks += " ~fault"
-        return self._hms + _MILLIS[int((now - second) * 1000)] + middle + "%.1fms" % elapsed + marks + "\n"  # noqa: UP031
+        millis = _MILLIS[int((now - second) * 1000)]
+        self._lines.append(self._hms + millis + middle + "%.1fms" % elapsed + marks + "\n")  # noqa: UP031
+        if len(self._lines) == 1:
+            asyncio.get_running_loop().call_later(self.delay, self.flush)
 
     def _middle(self, request: tuple[str, str, str, str, str, int]) -> str:
         """` session METHOD /path?names status ` as a line shows it for `(session, method, root, full_path, query,
@@ -213,6 +171,16 @@ class RequestLog:
             self._middles.clear()
         self._middles[request] = middle
         return middle
+
+    def flush(self) -> None:
+        text, self._lines = "".join(self._lines), []
+        if not text or self.stream is None:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # the reader went away (or the stream was closed): stop logging
+            self.stream = None
 
 
 def time_of_day() -> str:
