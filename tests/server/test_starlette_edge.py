@@ -156,3 +156,24 @@ def test_an_error_once_the_answer_started_closes_the_connection_and_the_server_k
         after = httpx.get(f"{mock.url}/leadterra/v1/sender-pools", headers=AUTH)
 
     assert (after.status_code, after.json()) == (200, _default_pools())
+
+
+def test_an_error_in_the_engine_itself_is_a_json_500_and_the_server_keeps_serving(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = MockServer()  # no middleware of the user's: HTTP goes straight to the pipeline
+    real_step = server.app.pipeline._session_step
+
+    def breaks_on_boom(scope: Scope) -> object:
+        if scope["path"].endswith("/boom"):
+            raise RuntimeError("a bug in the engine")
+        return real_step(scope)
+
+    monkeypatch.setattr(server.app.pipeline, "_session_step", breaks_on_boom)
+    with server as mock:
+        broken = httpx.get(f"{mock.url}/leadterra/boom", headers=AUTH)
+        after = httpx.get(f"{mock.url}/leadterra/v1/sender-pools", headers=AUTH)
+
+    assert (broken.status_code, broken.headers["content-type"]) == (500, "application/json")
+    assert broken.json() == {"error": "mock_internal_error", "message": "the mock failed; see the server log"}
+    assert (after.status_code, after.json()) == (200, _default_pools())
