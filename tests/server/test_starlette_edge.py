@@ -135,16 +135,20 @@ class Breaks:
         await self.app(scope, receive, breaking_send)
 
 
-def test_an_error_before_the_answer_is_a_json_500_and_the_server_keeps_serving() -> None:
-    server = MockServer()
-    server.app.add_middleware(Breaks)
+def _answers_a_json_500_and_keeps_serving(server: MockServer, broken_path: str) -> None:
     with server as mock:
-        broken = httpx.get(f"{mock.url}/leadterra/boom-before", headers=AUTH)
+        broken = httpx.get(f"{mock.url}{broken_path}", headers=AUTH)
         after = httpx.get(f"{mock.url}/leadterra/v1/sender-pools", headers=AUTH)
 
     assert (broken.status_code, broken.headers["content-type"]) == (500, "application/json")
     assert broken.json() == {"error": "mock_internal_error", "message": "the mock failed; see the server log"}
     assert (after.status_code, after.json()) == (200, _default_pools())
+
+
+def test_an_error_before_the_answer_is_a_json_500_and_the_server_keeps_serving() -> None:
+    server = MockServer()
+    server.app.add_middleware(Breaks)
+    _answers_a_json_500_and_keeps_serving(server, "/leadterra/boom-before")
 
 
 def test_an_error_once_the_answer_started_closes_the_connection_and_the_server_keeps_serving() -> None:
@@ -170,10 +174,4 @@ def test_an_error_in_the_engine_itself_is_a_json_500_and_the_server_keeps_servin
         return real_step(scope)
 
     monkeypatch.setattr(server.app.pipeline, "_session_step", breaks_on_boom)
-    with server as mock:
-        broken = httpx.get(f"{mock.url}/leadterra/boom", headers=AUTH)
-        after = httpx.get(f"{mock.url}/leadterra/v1/sender-pools", headers=AUTH)
-
-    assert (broken.status_code, broken.headers["content-type"]) == (500, "application/json")
-    assert broken.json() == {"error": "mock_internal_error", "message": "the mock failed; see the server log"}
-    assert (after.status_code, after.json()) == (200, _default_pools())
+    _answers_a_json_500_and_keeps_serving(server, "/leadterra/boom")
