@@ -61,7 +61,10 @@ class Parameter:
 
 
 # Schema keywords that say something about a value without constraining it.
-_ANNOTATIONS = frozenset(("$schema", "title", "description", "default", "examples", "example", "deprecated"))
+_ANNOTATIONS = frozenset(
+    ("$schema", "$comment", "title", "description", "default", "examples", "example", "deprecated")
+)
+
 JSON = "application/json"
 FORM = "multipart/form-data"
 
