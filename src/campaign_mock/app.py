@@ -81,11 +81,11 @@ class MockApp(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         if not self.user_middleware:  # only the lifespan comes this way (`__call__` takes HTTP to the pipeline)
-            return _LastResort(self.pipeline, self.router)
+            return self.router
         app: ASGIApp = self._engine
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
-        return _LastResort(app, app)
+        return _LastResort(app)
 
     async def _engine(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -95,20 +95,18 @@ class MockApp(Starlette):
 
 
 class _LastResort:
-    """The app, with a JSON 500 for anything it (or a user's middleware) did not expect: never a stack trace, never
-    text/plain. It stands where Starlette puts its ServerErrorMiddleware. `http` serves HTTP, `other` the rest
-    (the lifespan)."""
+    """The user's middleware around the engine, with a JSON 500 for anything they did not expect: never a stack
+    trace, never text/plain. It stands where Starlette puts its ServerErrorMiddleware."""
 
-    def __init__(self, http: ASGIApp, other: ASGIApp) -> None:
-        self.http = http
-        self.other = other
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.other(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         try:
-            await self.http(scope, receive, send)
+            await self.app(scope, receive, send)
         except Exception:
             await _answer_crash(scope, send)
 
