@@ -245,21 +245,25 @@ paths:
         - {name: plain, in: path, required: true, schema: {type: string, description: any id, examples: [x1]}}
         - {name: short, in: path, required: true, schema: {type: string, maxLength: 3}}
         - {name: hex, in: path, required: true, schema: {type: string, pattern: "^[0-9a-f]+$"}}
+        - {name: note, in: query, schema: {type: string, title: free text}}
+        - {name: code, in: query, schema: {type: string, minLength: 2}}
       responses:
         "200": {description: ok}
 """
 
 
-def test_a_path_parameter_that_only_says_string_takes_any_text_and_the_others_are_still_checked(
+def test_a_parameter_that_only_says_string_takes_any_text_and_the_others_are_still_checked(
     tmp_path: Path,
 ) -> None:
     spec = tmp_path / "ids.yaml"
     spec.write_text(PATH_PARAMETERS, encoding="utf-8")
     (op,) = load_spec("ids", spec).operations
-    assert {p.name: p.takes_any_text for p in op.path_parameters} == {"plain": True, "short": False, "hex": False}
+    taking = {p.name: p.takes_any_text for p in op.parameters}
+    assert taking == {"plain": True, "short": False, "hex": False, "note": True, "code": False}
 
-    parsed = parse_request(op, {"plain": "any text, even ☃", "short": "abc", "hex": "beef"}, "", b"", False)
-    assert parsed.path_params["plain"] == "any text, even ☃"
+    ids = {"plain": "any text, even ☃", "short": "abc", "hex": "beef"}
+    parsed = parse_request(op, ids, "note=&code=ab", b"", False)
+    assert (parsed.path_params["plain"], parsed.query) == ("any text, even ☃", {"note": "", "code": "ab"})
     with pytest.raises(RequestInvalid) as caught:
-        parse_request(op, {"plain": "x", "short": "abcd", "hex": "xyz"}, "", b"", False)
-    assert sorted(i.path[0] for i in caught.value.issues) == ["hex", "short"]
+        parse_request(op, {"plain": "x", "short": "abcd", "hex": "xyz"}, "note=1&code=a", b"", False)
+    assert sorted(i.path[0] for i in caught.value.issues) == ["code", "hex", "short"]

@@ -187,7 +187,7 @@ def parse_request(
                 issues.append(Issue((param.name,), "required", f"query parameter {param.name!r} is required"))
             continue
         value = _coerce(values, param.types, param.item_types)
-        found = param.validator.issues(value)
+        found = [] if param.takes_any_text else param.validator.issues(value)
         if found:
             issues += _prefixed(found, param.name)
         query[param.name] = value

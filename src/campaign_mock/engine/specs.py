@@ -54,8 +54,8 @@ class Parameter:
 
     @cached_property
     def takes_any_text(self) -> bool:
-        """Whether the schema only says "a string": no text can break it (every path segment is text), and reading
-        a request need not ask the validator."""
+        """Whether the schema only says "a string": no text can break it, and a parameter's value is text (a path
+        segment, or query text that no other type is asked of), so reading a request need not ask the validator."""
         rules = {k: v for k, v in self.validator.schema.items() if k not in _ANNOTATIONS and not k.startswith("x-")}
         return rules == {"type": "string"}
 
